@@ -1,0 +1,177 @@
+import http from 'node:http';
+import https from 'node:https';
+import { Logger } from '@aws-lambda-powertools/logger';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { BearerTokenCache } from './BearerTokenCache';
+import { type HttpAnswer, classifyExecuteAnswer } from './classifyResponse';
+import { classifyTransportError } from './classifyTransportError';
+import type { CredentialSource } from './credentials';
+import { AuthenticationError } from './errors';
+import { type LoginContext, authorizeApiToken, loginWithRefreshToken } from './login';
+import type { Outcome } from './Outcome';
+import { type ExecutionRequest, type PipelineRef, describePipeline } from './types';
+
+/** CSP's token exchange for Aria Automation (cloud). */
+export const CSP_AUTHORIZE_URL = 'https://console.cloud.vmware.com/csp/gateway/am/api/auth/api-tokens/authorize';
+
+export type CodeStreamAuth =
+  | { flow: 'refreshToken' }
+  | {
+      flow: 'apiToken';
+      /** @default CSP_AUTHORIZE_URL */
+      authorizeUrl?: string;
+    };
+
+/** The part of Powertools' Logger the client uses. */
+export type ClientLogger = Pick<Logger, 'debug' | 'info' | 'warn'>;
+
+export interface CodeStreamClientOptions {
+  /** Aria Automation's base URL, e.g. `https://vra.example.com` or `https://api.mgmt.cloud.vmware.com`. */
+  baseUrl: string;
+  auth: CodeStreamAuth;
+  credentials: CredentialSource;
+  /** Sent as the `apiVersion` query parameter when set, e.g. `2019-10-17`. */
+  apiVersion?: string;
+  /** Deadline of each execute call, in ms. @default 10000 */
+  timeoutMs?: number;
+  /** Deadline of each login call, in ms. @default timeoutMs */
+  loginTimeoutMs?: number;
+  /** Renew the bearer token this long before it expires, in ms. @default 300000 */
+  renewBeforeMs?: number;
+  /** Lifetime assumed for a token whose expiry cannot be read, in ms. @default 8 hours, vRA's own */
+  defaultTokenLifetimeMs?: number;
+  /** Bound on the response snippet kept in each outcome. @default 512 */
+  snippetChars?: number;
+  /** @default a Powertools Logger at the level POWERTOOLS_LOG_LEVEL sets */
+  logger?: ClientLogger;
+  /** Clock, in epoch ms. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * Starts Code Stream pipeline executions. Every call resolves to an {@link Outcome}; nothing throws.
+ * Keep one client per container: it holds the keep-alive connections and the bearer token.
+ *
+ * @example
+ * const client = new CodeStreamClient({
+ *   baseUrl: 'https://vra.example.com',
+ *   auth: { flow: 'refreshToken' },
+ *   credentials: new SecretsManagerCredentials({ secretId: 'codestream/relay' }),
+ * });
+ * const outcome = await client.execute({ id: 'b49898f9-…' }, { comments: 'push to main', input: { GIT_BRANCH_NAME: 'main' } });
+ * if (outcome.kind === 'created') console.log(outcome.executionLink);
+ */
+export class CodeStreamClient {
+  readonly #baseUrl: string;
+  readonly #apiVersion?: string;
+  readonly #timeoutMs: number;
+  readonly #snippetChars?: number;
+  readonly #now: () => number;
+  readonly #logger: ClientLogger;
+  readonly #http: AxiosInstance;
+  readonly #tokens: BearerTokenCache;
+
+  constructor(options: CodeStreamClientOptions) {
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#apiVersion = options.apiVersion;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#snippetChars = options.snippetChars;
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger ?? new Logger({ serviceName: 'codestream-client' });
+    this.#http = axios.create({
+      httpAgent: new http.Agent({ keepAlive: true }),
+      httpsAgent: new https.Agent({ keepAlive: true }),
+      headers: { Accept: 'application/json' },
+      maxRedirects: 0,
+      maxContentLength: 1024 * 1024,
+      responseType: 'text',
+      // Bodies stay text: the classifier parses them, and a snippet needs the raw text.
+      transformResponse: (data: unknown) => data,
+      validateStatus: () => true,
+    });
+    const loginContext: LoginContext = {
+      http: this.#http,
+      timeoutMs: options.loginTimeoutMs ?? this.#timeoutMs,
+      now: this.#now,
+      defaultTokenLifetimeMs: options.defaultTokenLifetimeMs ?? 8 * 60 * 60 * 1000,
+      snippetChars: options.snippetChars,
+    };
+    const { auth, credentials } = options;
+    this.#tokens = new BearerTokenCache(
+      async ({ freshCredentials }) => {
+        const credential = await credentials.credential(auth.flow, { fresh: freshCredentials });
+        const issued =
+          auth.flow === 'refreshToken'
+            ? await loginWithRefreshToken(loginContext, this.#baseUrl, credential)
+            : await authorizeApiToken(loginContext, auth.authorizeUrl ?? CSP_AUTHORIZE_URL, credential);
+        this.#logger.info('Logged in to Aria Automation', {
+          flow: auth.flow,
+          expiresAt: new Date(issued.expiresAt).toISOString(),
+        });
+        return issued;
+      },
+      { renewBeforeMs: options.renewBeforeMs ?? 5 * 60 * 1000, now: this.#now },
+    );
+  }
+
+  /**
+   * `POST /codestream/api/pipelines/{id}/executions` or `/pipelines/{project}/{name}/executions`.
+   * A 401 renews the token once and retries once; a second 401 is the `unauthorized` outcome.
+   */
+  async execute(pipeline: PipelineRef, request: ExecutionRequest): Promise<Outcome> {
+    const url = this.executionsUrl(pipeline);
+    const described = describePipeline(pipeline);
+    try {
+      let token = await this.#tokens.get();
+      let answer = await this.#post(url, request, token);
+      if (answer instanceof Error || answer.status !== 401) return this.#classify(answer, described, token);
+      this.#logger.info('Code Stream answered 401; renewing the token and retrying once', { pipeline: described });
+      this.#tokens.invalidate(token);
+      token = await this.#tokens.get();
+      answer = await this.#post(url, request, token);
+      return this.#classify(answer, described, token);
+    } catch (error) {
+      if (error instanceof AuthenticationError) return error.outcome;
+      throw error;
+    }
+  }
+
+  /** The execute URL for a pipeline, with each path segment encoded. */
+  executionsUrl(pipeline: PipelineRef): string {
+    const path =
+      'id' in pipeline
+        ? encodeURIComponent(pipeline.id)
+        : `${encodeURIComponent(pipeline.project)}/${encodeURIComponent(pipeline.name)}`;
+    const query = this.#apiVersion ? `?apiVersion=${encodeURIComponent(this.#apiVersion)}` : '';
+    return `${this.#baseUrl}/codestream/api/pipelines/${path}/executions${query}`;
+  }
+
+  async #post(url: string, request: ExecutionRequest, token: string): Promise<HttpAnswer | Error> {
+    let response: AxiosResponse<unknown>;
+    try {
+      response = await this.#http.post(url, request, {
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        timeout: this.#timeoutMs,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (typeof value === 'string') headers[name.toLowerCase()] = value;
+    }
+    return { status: response.status, headers, body: typeof response.data === 'string' ? response.data : '' };
+  }
+
+  #classify(answer: HttpAnswer | Error, pipeline: string, token: string): Outcome {
+    if (answer instanceof Error) return classifyTransportError(answer, 'execute', `executing ${pipeline}`, this.#timeoutMs);
+    return classifyExecuteAnswer(answer, {
+      baseUrl: this.#baseUrl,
+      pipeline,
+      now: this.#now(),
+      secrets: [token],
+      snippetChars: this.#snippetChars,
+    });
+  }
+}

@@ -1,0 +1,15 @@
+import type { Retryable, Unauthorized } from './Outcome';
+
+/**
+ * Raised inside the client when it cannot obtain a bearer token: the secret could not be read or
+ * used, or the login was refused or failed. It carries the outcome that the execute call returns.
+ * It never wraps the underlying error: an HTTP client error holds the request, and the login
+ * request holds the credential.
+ */
+export class AuthenticationError extends Error {
+  override readonly name = 'AuthenticationError';
+
+  constructor(readonly outcome: Retryable | Unauthorized) {
+    super(outcome.reason);
+  }
+}

@@ -1,0 +1,12 @@
+export { CodeStreamClient, CSP_AUTHORIZE_URL } from './CodeStreamClient';
+export type { ClientLogger, CodeStreamAuth, CodeStreamClientOptions } from './CodeStreamClient';
+export { SecretsManagerCredentials } from './SecretsManagerCredentials';
+export type { SecretsManagerCredentialsOptions } from './SecretsManagerCredentials';
+export { credentialFromSecret } from './credentials';
+export type { AuthFlow, CredentialSource } from './credentials';
+export { AuthenticationError } from './errors';
+export { statusClass } from './classifyResponse';
+export { parseRetryAfter } from './retryAfter';
+export type { Created, Forbidden, NotFound, Outcome, OutcomeKind, OutcomeStage, Rejected, Retryable, Unauthorized } from './Outcome';
+export { describePipeline } from './types';
+export type { Execution, ExecutionRequest, ExecutionResponse, Executions, PipelineRef } from './types';

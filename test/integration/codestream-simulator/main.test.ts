@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.join(__dirname, '../../..');
+let child: ChildProcess | undefined;
+
+afterEach(() => {
+  child?.kill('SIGKILL');
+});
+
+/** Runs `npm run simulator`'s command and waits for the line that names its URL. */
+function startCli(args: string[]): Promise<{ url: string; output: () => string }> {
+  const process_ = spawn(path.join(root, 'node_modules/.bin/tsx'), ['local/codestream-simulator/main.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, PORT: '' },
+  });
+  child = process_;
+  let output = '';
+  return new Promise((resolve, reject) => {
+    process_.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) resolve({ url: match[1], output: () => output });
+    });
+    process_.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    process_.once('exit', (code) => reject(new Error(`the simulator exited with ${code}: ${output}`)));
+  });
+}
+
+it('starts on the given port with the example seed, logs each request, and stops on SIGTERM', async () => {
+  const { url, output } = await startCli(['0']);
+  const login = await fetch(`${url}/iaas/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ refreshToken: 'local-refresh-token' }),
+  });
+  expect(login.status).toBe(200);
+  expect(output()).toContain('pipeline demo/build  id 3f9e2a40-7c1d-4b8e-9a6f-2d5c8b1e0a11');
+
+  await until(() => /POST \/iaas\/api\/login → 200/.test(output()));
+
+  const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
+  child?.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(output()).not.toContain('local-refresh-token');
+}, 20_000);
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+it('refuses a bad argument with the usage', async () => {
+  await expect(startCli(['--execute-status', '201'])).rejects.toThrow(/exited with 2: --execute-status must be 200 or 202/);
+}, 20_000);

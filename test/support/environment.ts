@@ -1,0 +1,4 @@
+// The SDK warns on Node 20 that releases after January 2027 need Node 22; the versions are pinned (DESIGN §7).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// Tests that check what the client logs give it their own logger; the rest stay quiet.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
