@@ -99,7 +99,7 @@ export class CodeStreamClient {
     const { auth, credentials } = options;
     this.#tokens = new BearerTokenCache(
       async ({ freshCredentials }) => {
-        const credential = await credentials.credential(auth.flow, { fresh: freshCredentials });
+        const credential = await credentials.credential(auth.flow, { fresh: freshCredentials }).catch(unexpected);
         const issued =
           auth.flow === 'refreshToken'
             ? await loginWithRefreshToken(loginContext, this.#baseUrl, credential)
@@ -174,4 +174,19 @@ export class CodeStreamClient {
       snippetChars: this.#snippetChars,
     });
   }
+}
+
+/**
+ * A credential source that fails other than with an AuthenticationError is retried like a failing
+ * Secrets Manager. Only the error's name is kept: its message may quote what it read.
+ */
+function unexpected(error: unknown): never {
+  if (error instanceof AuthenticationError) throw error;
+  throw new AuthenticationError({
+    kind: 'retryable',
+    stage: 'credentials',
+    cause: 'service',
+    reason: `reading the Code Stream credential failed with ${error instanceof Error ? error.name : typeof error}`,
+    snippet: '',
+  });
 }

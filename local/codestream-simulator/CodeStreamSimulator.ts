@@ -128,7 +128,7 @@ export class CodeStreamSimulator {
     this.#users = options.seed?.users ?? [];
     this.#pipelines = options.seed?.pipelines ?? [];
     this.#faults = new FaultPlan(options.faults);
-    this.#tokens = new TokenIssuer(() => (options.tokenLifetimeSeconds ?? 28_800) * 1000, this.#now);
+    this.#tokens = new TokenIssuer((options.tokenLifetimeSeconds ?? 28_800) * 1000, this.#now);
   }
 
   /** Starts listening; resolves to the base URL, e.g. `http://127.0.0.1:41234`. */

@@ -14,14 +14,14 @@ export class TokenIssuer {
   readonly #grants = new Map<string, Grant>();
 
   constructor(
-    private readonly lifetimeMs: () => number,
+    private readonly lifetimeMs: number,
     private readonly now: () => number,
   ) {}
 
   issue(user: string): { token: string; expiresAt: number } {
     const issuedAt = this.now();
     // A JWT's exp is in whole seconds; the grant ends exactly when the token says it does.
-    const exp = Math.floor((issuedAt + this.lifetimeMs()) / 1000);
+    const exp = Math.floor((issuedAt + this.lifetimeMs) / 1000);
     const expiresAt = exp * 1000;
     const header = encode({ alg: 'HS256', typ: 'JWT' });
     const payload = encode({

@@ -355,3 +355,19 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+it('turns a credential source that fails unexpectedly into a retryable outcome that names only the error', async () => {
+  simulator = await startSimulator();
+  const outcome = await clientFor({
+    credentials: {
+      credential: () => Promise.reject(new SyntaxError('Unexpected token in "leaked-secret-value"')),
+    },
+  }).execute({ id: PIPELINES.build.id }, REQUEST);
+  expect(outcome).toEqual({
+    kind: 'retryable',
+    stage: 'credentials',
+    cause: 'service',
+    reason: 'reading the Code Stream credential failed with SyntaxError',
+    snippet: '',
+  });
+});
