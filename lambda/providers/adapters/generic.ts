@@ -1,0 +1,136 @@
+import { EVENT_KINDS } from '../../events/CanonicalEvent';
+import type { EventKind } from '../../events/CanonicalEvent';
+import { verifyHmac } from '../auth/hmacSignature';
+import type { HmacAlgorithm, HmacScheme } from '../auth/hmacSignature';
+import { verifySharedToken } from '../auth/sharedToken';
+import { MissingSignatureError, UnknownEventError } from '../errors';
+import { record, text } from '../json';
+import type { NormalisedDelivery, ProviderAdapter, WebhookRequest } from '../types';
+
+const ALGORITHMS: readonly HmacAlgorithm[] = ['sha1', 'sha256', 'sha512'];
+const ENCODINGS: readonly NonNullable<HmacScheme['encoding']>[] = ['hex', 'base64'];
+
+const KIND = { type: 'string', enum: [...EVENT_KINDS] };
+
+const PLACE = {
+  type: 'string',
+  pattern: '^(header:[^\\s:]+|[^.\\s]+(\\.[^.\\s]+)*)$',
+  description: '`header:<name>` for a header, or a dot path into the JSON body such as `meta.type` (array items by index: `items.0.id`).',
+};
+
+/**
+ * Any other sender of JSON webhooks, described by the source's options: an HMAC of the raw body
+ * (`signature`) or a shared token in a header or query parameter (`token`); where the event name
+ * and delivery id are (`event`, `deliveryId`); which canonical kind each event name is (`kinds`,
+ * `defaultKind`). Events carry no Git or artifact details: rules match the raw body. A source
+ * whose options name neither a signature nor a token (the schema forbids it; a config that slipped
+ * through) refuses every delivery with MissingSignatureError naming the missing option, rather
+ * than accepting it unauthenticated.
+ */
+export const generic: ProviderAdapter = {
+  name: 'generic',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      signature: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['header'],
+        description: 'The sender signs the raw body: HMAC under the secret, in a header.',
+        properties: {
+          header: { type: 'string', minLength: 1, description: 'Header carrying the signature, e.g. X-Signature.' },
+          algorithm: { type: 'string', enum: [...ALGORITHMS], default: 'sha256', description: 'HMAC hash.' },
+          prefix: { type: 'string', default: '', description: 'Text before the digest in the header, e.g. `sha256=`.' },
+          encoding: { type: 'string', enum: [...ENCODINGS], default: 'hex', description: 'How the digest is written.' },
+        },
+      },
+      token: {
+        type: 'object',
+        additionalProperties: false,
+        anyOf: [{ required: ['header'] }, { required: ['query'] }],
+        description: "The sender sends the secret itself, in a header or the webhook URL's query; the header is tried first.",
+        properties: {
+          header: { type: 'string', minLength: 1, description: 'Header carrying the secret.' },
+          query: { type: 'string', minLength: 1, description: 'Query parameter of the webhook URL carrying the secret.' },
+        },
+      },
+      event: { ...PLACE, description: `Where the event name is. ${PLACE.description} Without it every event is named \`webhook\`.` },
+      deliveryId: {
+        ...PLACE,
+        description: `Where the delivery id is. ${PLACE.description} Without it, or when a delivery lacks it, a hash of the body is the id.`,
+      },
+      kinds: {
+        type: 'object',
+        propertyNames: { minLength: 1 },
+        additionalProperties: { ...KIND, description: 'The canonical kind of events with this name.' },
+        description: 'Event name → canonical kind, e.g. {"build.finished": "artifact_push"}.',
+      },
+      defaultKind: { ...KIND, default: 'other', description: 'The kind of an event name that `kinds` does not list.' },
+    },
+    oneOf: [{ required: ['signature'] }, { required: ['token'] }],
+  },
+
+  authenticate(request, secrets, options) {
+    const signature = record(options, 'signature');
+    if (signature) return verifyHmac(request, secrets, hmacScheme(signature));
+    const token = record(options, 'token');
+    if (token) return verifyToken(request, secrets, token);
+    throw misconfigured('neither options.signature nor options.token is set');
+  },
+
+  normalise(request, body, options): NormalisedDelivery {
+    const eventPlace = text(options, 'event');
+    const event = eventPlace === undefined ? 'webhook' : valueAt(request, body, eventPlace);
+    if (event === undefined) throw new UnknownEventError(`the delivery has no event name at ${eventPlace}`);
+    const deliveryPlace = text(options, 'deliveryId');
+    return {
+      deliveryId: deliveryPlace === undefined ? undefined : valueAt(request, body, deliveryPlace),
+      events: [{ kind: kindOf(event, options), event }],
+    };
+  },
+};
+
+/** Not the sender's fault, but no way to tell a genuine delivery from a forged one either. */
+function misconfigured(what: string): MissingSignatureError {
+  return new MissingSignatureError(`the generic source is misconfigured, ${what}: no delivery can be authenticated`);
+}
+
+function hmacScheme(signature: Record<string, unknown>): HmacScheme {
+  const header = text(signature, 'header');
+  const algorithm = ALGORITHMS.find((known) => known === (text(signature, 'algorithm') ?? 'sha256'));
+  const encoding = ENCODINGS.find((known) => known === (text(signature, 'encoding') ?? 'hex'));
+  if (!header) throw misconfigured('options.signature.header is not set');
+  if (!algorithm) throw misconfigured('options.signature.algorithm is not sha1, sha256 or sha512');
+  if (!encoding) throw misconfigured('options.signature.encoding is not hex or base64');
+  return { header: header.toLowerCase(), algorithm, prefix: text(signature, 'prefix') ?? '', encoding };
+}
+
+function verifyToken(request: WebhookRequest, secrets: readonly string[], token: Record<string, unknown>): void {
+  const header = text(token, 'header')?.toLowerCase();
+  const query = text(token, 'query');
+  if (!header && !query) throw misconfigured('options.token names neither a header nor a query parameter');
+  const fromHeader = header ? request.headers[header] : undefined;
+  if (fromHeader) return verifySharedToken(fromHeader, secrets, `the ${header} header`);
+  const fromQuery = query ? request.query[query] : undefined;
+  if (fromQuery) return verifySharedToken(fromQuery, secrets, `the "${query}" query parameter`);
+  const places = [header ? `the ${header} header` : '', query ? `the "${query}" query parameter` : ''].filter((place) => place !== '');
+  throw new MissingSignatureError(`no token: ${places.join(' or ')} is missing`);
+}
+
+/** `header:<name>` or a dot path into the body; an empty value counts as absent. */
+function valueAt(request: WebhookRequest, body: Record<string, unknown>, place: string): string | undefined {
+  const value = place.startsWith('header:') ? request.headers[place.slice('header:'.length).toLowerCase()] : text(body, ...place.split('.'));
+  return value || undefined;
+}
+
+/** A kind the schema would refuse (a config that slipped through) is ignored rather than trusted. */
+function kindOf(event: string, options: Record<string, unknown>): EventKind {
+  const kinds = record(options, 'kinds');
+  const mapped = kinds && Object.hasOwn(kinds, event) ? text(kinds, event) : undefined;
+  return asKind(mapped) ?? asKind(text(options, 'defaultKind')) ?? 'other';
+}
+
+function asKind(value: string | undefined): EventKind | undefined {
+  return EVENT_KINDS.find((kind) => kind === value);
+}

@@ -1,0 +1,85 @@
+import type { ArtifactEvent, EventKind } from '../../events/CanonicalEvent';
+import { verifyHmac } from '../auth/hmacSignature';
+import { UnknownEventError } from '../errors';
+import { originOf, toIsoUtc } from '../gitFields';
+import { record, required, text } from '../json';
+import type { EventFields, NormalisedDelivery, ProviderAdapter } from '../types';
+
+/** The events about one asset or component; the rest (rm:repository, rm:audit, …) are `other`. */
+const ARTIFACT_EVENTS = new Map([
+  ['rm:repository:asset', 'asset'],
+  ['rm:repository:component', 'component'],
+]);
+
+const KINDS_BY_ACTION = new Map<string, EventKind>([
+  ['CREATED', 'artifact_push'],
+  ['UPDATED', 'artifact_push'],
+  ['DELETED', 'artifact_delete'],
+]);
+
+/**
+ * Sonatype Nexus Repository 3. Signed with `X-Nexus-Webhook-Signature`: hex HMAC-SHA1 of the raw
+ * body, no prefix. `X-Nexus-Webhook-Id` names the event, `X-Nexus-Webhook-Delivery` the delivery.
+ * Nexus puts no URL of its own in the body: the option `serverUrl` supplies the registry.
+ */
+export const nexus: ProviderAdapter = {
+  name: 'nexus',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      serverUrl: {
+        type: 'string',
+        format: 'uri',
+        description: "The Nexus server's base URL, e.g. https://nexus.example.com; Nexus does not send it. Without it the registry is empty.",
+      },
+    },
+  },
+
+  authenticate(request, secrets) {
+    return verifyHmac(request, secrets, { header: 'x-nexus-webhook-signature', algorithm: 'sha1' });
+  },
+
+  normalise(request, body, options): NormalisedDelivery {
+    const event = request.headers['x-nexus-webhook-id'];
+    if (!event) throw new UnknownEventError('the X-Nexus-Webhook-Id header is missing');
+    return { deliveryId: request.headers['x-nexus-webhook-delivery'], events: [fields(event, body, options)] };
+  },
+};
+
+function fields(event: string, body: Record<string, unknown>, options: Record<string, unknown>): EventFields {
+  const action = text(body, 'action');
+  // `initiator` is `user/ip`.
+  const sender = text(body, 'initiator')?.split('/')[0] || undefined;
+  const common = { event, action, occurredAt: toIsoUtc(text(body, 'timestamp')), sender };
+  const subject = ARTIFACT_EVENTS.get(event);
+  if (subject === undefined) return { kind: 'other', ...common };
+  return {
+    kind: KINDS_BY_ACTION.get(required(action, 'action')) ?? 'other',
+    ...common,
+    artifact: artifactOf(subject, body, options, sender),
+  };
+}
+
+function artifactOf(subject: string, body: Record<string, unknown>, options: Record<string, unknown>, pusher: string | undefined): ArtifactEvent {
+  const item = required(record(body, subject), subject);
+  const namespace = required(text(body, 'repositoryName'), 'repositoryName');
+  const repository = required(text(item, 'name'), `${subject}.name`);
+  return {
+    ...serverOf(options),
+    namespace,
+    repository,
+    image: `${namespace}/${repository}`,
+    tag: text(item, 'version'),
+    packageType: text(item, 'format'),
+    pusher,
+  };
+}
+
+function serverOf(options: Record<string, unknown>): Pick<ArtifactEvent, 'registry' | 'registryUrl'> {
+  const url = text(options, 'serverUrl');
+  const origin = originOf(url);
+  if (url === undefined || origin === undefined) return { registry: '', registryUrl: '' };
+  // Nexus may be served under a context path (`/nexus`): the base URL keeps it.
+  return { registry: new URL(origin).host, registryUrl: url.replace(/\/+$/, '') };
+}

@@ -1,0 +1,44 @@
+import { MissingSignatureError } from '../errors';
+import { text } from '../json';
+import type { WebhookRequest } from '../types';
+import { verifySharedToken } from './sharedToken';
+
+/**
+ * For providers that sign nothing (Docker Hub, Quay, ECR through an API destination): the secret
+ * travels in a header, or in the webhook URL's query string. Sources may rename either place.
+ */
+export interface UrlTokenOptions {
+  /** Header carrying the token. */
+  tokenHeader?: string;
+  /** Query parameter carrying the token. */
+  tokenQuery?: string;
+}
+
+export const URL_TOKEN_OPTIONS_SCHEMA: Record<string, unknown> = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    tokenHeader: { type: 'string', minLength: 1, description: 'Header that carries the secret.' },
+    tokenQuery: { type: 'string', minLength: 1, description: 'Query parameter of the webhook URL that carries the secret.' },
+  },
+};
+
+/**
+ * Verifies the token from the header if the delivery has it, else from the query parameter; the
+ * source's options (`tokenHeader`, `tokenQuery`) rename the provider's defaults.
+ * @throws MissingSignatureError naming both places when neither is present.
+ */
+export function verifyUrlToken(
+  request: WebhookRequest,
+  secrets: readonly string[],
+  options: Record<string, unknown>,
+  defaults: Required<UrlTokenOptions>,
+): void {
+  const header = (text(options, 'tokenHeader') ?? defaults.tokenHeader).toLowerCase();
+  const query = text(options, 'tokenQuery') ?? defaults.tokenQuery;
+  const fromHeader = request.headers[header];
+  if (fromHeader !== undefined && fromHeader !== '') return verifySharedToken(fromHeader, secrets, `the ${header} header`);
+  const fromQuery = request.query[query];
+  if (fromQuery !== undefined && fromQuery !== '') return verifySharedToken(fromQuery, secrets, `the "${query}" query parameter`);
+  throw new MissingSignatureError(`no token: send the source's secret in the ${header} header or the "${query}" query parameter of the webhook URL`);
+}

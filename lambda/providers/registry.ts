@@ -1,0 +1,40 @@
+import type { ProviderName } from '../events/CanonicalEvent';
+import { github } from './adapters/github';
+import { gitlab } from './adapters/gitlab';
+import { bitbucketCloud } from './adapters/bitbucket-cloud';
+import { bitbucketServer } from './adapters/bitbucket-server';
+import { gitea } from './adapters/gitea';
+import { forgejo } from './adapters/forgejo';
+import { azureDevops } from './adapters/azure-devops';
+import { dockerhub } from './adapters/dockerhub';
+import { harbor } from './adapters/harbor';
+import { jfrogArtifactory } from './adapters/jfrog-artifactory';
+import { nexus } from './adapters/nexus';
+import { quay } from './adapters/quay';
+import { awsEcr } from './adapters/aws-ecr';
+import { generic } from './adapters/generic';
+import type { ProviderAdapter } from './types';
+
+/** Every provider the relay speaks, by the name a source's `provider` gives. */
+export const ADAPTERS: Readonly<Record<ProviderName, ProviderAdapter>> = {
+  github,
+  gitlab,
+  'bitbucket-cloud': bitbucketCloud,
+  'bitbucket-server': bitbucketServer,
+  gitea,
+  forgejo,
+  'azure-devops': azureDevops,
+  dockerhub,
+  harbor,
+  'jfrog-artifactory': jfrogArtifactory,
+  nexus,
+  quay,
+  'aws-ecr': awsEcr,
+  generic,
+};
+
+export function adapterFor(provider: ProviderName): ProviderAdapter {
+  const adapter = ADAPTERS[provider];
+  if (!adapter) throw new Error(`no adapter for provider "${provider}"`);
+  return adapter;
+}

@@ -1,0 +1,48 @@
+import type { CanonicalEvent, ProviderName } from '../events/CanonicalEvent';
+
+/** A webhook delivery as it arrived over HTTP. */
+export interface WebhookRequest {
+  /** The body, byte for byte as received: signatures are computed over exactly these bytes. */
+  body: Buffer;
+  /** Header names in lower case, one value each. */
+  headers: Record<string, string>;
+  /** Query parameters of the webhook URL (where providers that sign nothing carry a token). */
+  query: Record<string, string>;
+}
+
+/** A configured webhook source: which provider sends to it and with which secrets. */
+export interface SourceConfig {
+  /** The name in the webhook URL, `/hooks/{name}`. */
+  name: string;
+  provider: ProviderName;
+  /** The current secret, then the previous one while a rotation is under way. Empty for an unauthenticated source. */
+  secrets: readonly string[];
+  /** Provider-specific options, checked against the adapter's `optionsSchema`. */
+  options?: Record<string, unknown>;
+}
+
+/** What an adapter reads from a delivery for one event; the driver adds source, provider and times. */
+export type EventFields = Omit<CanonicalEvent, 'source' | 'provider' | 'deliveryId' | 'receivedAt' | 'occurredAt'> & {
+  occurredAt?: string;
+};
+
+export interface NormalisedDelivery {
+  /** The provider's own delivery id; absent where it sends none (the driver then hashes the body). */
+  deliveryId?: string;
+  /** Usually one; several where one delivery reports several ref changes (Bitbucket, Azure DevOps). */
+  events: EventFields[];
+}
+
+/**
+ * One provider: how it authenticates and how its deliveries become canonical events.
+ * Both methods throw only {@link WebhookError}s.
+ */
+export interface ProviderAdapter {
+  readonly name: ProviderName;
+  /** JSON Schema of the source's `options` for this provider. */
+  readonly optionsSchema: Record<string, unknown>;
+  /** Checks that the delivery comes from the provider: over the raw bytes, before anything is parsed. */
+  authenticate(request: WebhookRequest, secrets: readonly string[], options: Record<string, unknown>): void;
+  /** Names the event and builds its canonical fields from the parsed body. */
+  normalise(request: WebhookRequest, body: Record<string, unknown>, options: Record<string, unknown>): NormalisedDelivery;
+}

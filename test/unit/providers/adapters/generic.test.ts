@@ -1,0 +1,185 @@
+import { EVENT_KINDS } from '../../../../lambda/events/CanonicalEvent';
+import { nativeTriggerInput } from '../../../../lambda/events/nativeTriggerInput';
+import { generic } from '../../../../lambda/providers/adapters/generic';
+import { InvalidSignatureError, MalformedBodyError, MissingSignatureError, UnknownEventError } from '../../../../lambda/providers/errors';
+import { receiveWebhook } from '../../../../lambda/providers/receiveWebhook';
+import type { WebhookRequest } from '../../../../lambda/providers/types';
+import { describeAuthentication } from '../../../support/authenticationCases';
+import { TEST_SECRET, fixture, signed, withHeaders } from '../../../support/webhookFixtures';
+
+const RECEIVED_AT = new Date('2026-11-28T12:00:00Z');
+/** Nexus signs like this; as a generic source it is described by options alone. */
+const NEXUS_SIGNATURE = { header: 'X-Nexus-Webhook-Signature', algorithm: 'sha1' };
+const GITLAB_TOKEN = { header: 'X-Gitlab-Token' };
+
+function receive(request: WebhookRequest, options: Record<string, unknown>) {
+  const events = receiveWebhook({ name: 'generic-acme', provider: 'generic', secrets: [TEST_SECRET], options }, request, RECEIVED_AT);
+  expect(events).toHaveLength(1);
+  return events[0]!;
+}
+
+describeAuthentication('generic (HMAC)', {
+  provider: 'generic',
+  options: { signature: NEXUS_SIGNATURE },
+  request: () => fixture('nexus/repository.asset.created'),
+  credentialHeaders: ['x-nexus-webhook-signature'],
+  withSecret: (request, secret) => signed(request, request.body, secret, { header: 'x-nexus-webhook-signature', algorithm: 'sha1' }),
+  bindsBody: true,
+});
+
+describeAuthentication('generic (token)', {
+  provider: 'generic',
+  options: { token: GITLAB_TOKEN },
+  request: () => fixture('gitlab/push'),
+  credentialHeaders: ['x-gitlab-token'],
+  withSecret: (request, secret) => withHeaders(request, { 'x-gitlab-token': secret }),
+  bindsBody: false,
+});
+
+describe('generic: signature schemes', () => {
+  const body = fixture('nexus/repository.asset.created').body;
+
+  it.each([
+    [{ header: 'x-signature', algorithm: 'sha256', prefix: 'sha256=', encoding: 'base64' as const }],
+    [{ header: 'x-signature', algorithm: 'sha512', encoding: 'hex' as const }],
+    [{ header: 'x-signature' }],
+  ])('accepts %j', (scheme) => {
+    const request = signed(fixture('nexus/repository.asset.created'), body, TEST_SECRET, { algorithm: 'sha256', ...scheme });
+    expect(receive(request, { signature: scheme }).event).toBe('webhook');
+  });
+
+  it('refuses a hex signature where base64 is configured', () => {
+    const scheme = { header: 'x-signature', algorithm: 'sha256' };
+    const request = signed(fixture('nexus/repository.asset.created'), body, TEST_SECRET, scheme);
+    expect(() => receive(request, { signature: { ...scheme, encoding: 'base64' } })).toThrow(InvalidSignatureError);
+  });
+});
+
+describe('generic: token places', () => {
+  const noHeader = withHeaders(fixture('gitlab/push'), { 'x-gitlab-token': undefined });
+
+  it('takes the token from the configured query parameter', () => {
+    expect(receive({ ...noHeader, query: { key: TEST_SECRET } }, { token: { query: 'key' } }).event).toBe('webhook');
+    expect(() => receive({ ...noHeader, query: { key: 'forged' } }, { token: { query: 'key' } })).toThrow(
+      new InvalidSignatureError('the "key" query parameter matches none of the source\'s secrets'),
+    );
+  });
+
+  it('with a header and a query parameter configured, falls back to the query and names both when neither is sent', () => {
+    const options = { token: { ...GITLAB_TOKEN, query: 'key' } };
+    expect(receive({ ...noHeader, query: { key: TEST_SECRET } }, options).event).toBe('webhook');
+    expect(() => receive(noHeader, options)).toThrow(
+      new MissingSignatureError('no token: the x-gitlab-token header or the "key" query parameter is missing'),
+    );
+  });
+});
+
+describe('generic: misconfigured sources refuse every delivery', () => {
+  it.each([
+    [{}, 'neither options.signature nor options.token is set'],
+    [{ signature: { algorithm: 'sha1' } }, 'options.signature.header is not set'],
+    [{ signature: { header: 'x-signature', algorithm: 'md5' } }, 'options.signature.algorithm is not sha1, sha256 or sha512'],
+    [{ signature: { header: 'x-signature', encoding: 'latin1' } }, 'options.signature.encoding is not hex or base64'],
+    [{ token: {} }, 'options.token names neither a header nor a query parameter'],
+  ])('%j', (options, reason) => {
+    expect(() => receive(fixture('gitlab/push'), options)).toThrow(
+      new MissingSignatureError(`the generic source is misconfigured, ${reason}: no delivery can be authenticated`),
+    );
+  });
+});
+
+describe('generic: normalising', () => {
+  it('nexus as a generic HMAC source: event and delivery id from headers, kind from the mapping', () => {
+    const event = receive(fixture('nexus/repository.asset.created'), {
+      signature: NEXUS_SIGNATURE,
+      event: 'header:X-Nexus-Webhook-Id',
+      deliveryId: 'header:X-Nexus-Webhook-Delivery',
+      kinds: { 'rm:repository:asset': 'artifact_push', 'rm:repository:component': 'artifact_push' },
+    });
+    expect(event).toEqual({
+      source: 'generic-acme',
+      provider: 'generic',
+      kind: 'artifact_push',
+      event: 'rm:repository:asset',
+      deliveryId: '4cfe1766-6d68-44c4-a056-fb6883859f84',
+      receivedAt: '2026-11-28T12:00:00.000Z',
+      occurredAt: '2026-11-28T12:00:00.000Z',
+    });
+    // No Git or artifact details: rules read the raw body, and there are no native-trigger inputs.
+    expect(nativeTriggerInput(event)).toEqual({});
+  });
+
+  it('gitlab as a generic token source: event and delivery id from body paths', () => {
+    const event = receive(fixture('gitlab/push'), {
+      token: GITLAB_TOKEN,
+      event: 'object_kind',
+      deliveryId: 'after',
+      kinds: { push: 'push', tag_push: 'tag' },
+    });
+    expect(event).toMatchObject({ kind: 'push', event: 'push', deliveryId: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7' });
+  });
+
+  it('follows a nested body path', () => {
+    const event = receive(fixture('nexus/repository.asset.created'), { signature: NEXUS_SIGNATURE, event: 'asset.format' });
+    expect(event).toMatchObject({ kind: 'other', event: 'npm' });
+  });
+
+  it('without an event option names every event webhook, of the default kind, with the body hash as delivery id', () => {
+    const event = receive(fixture('gitlab/push'), { token: GITLAB_TOKEN, defaultKind: 'push' });
+    expect(event).toMatchObject({
+      kind: 'push',
+      event: 'webhook',
+      deliveryId: 'sha256:aee5e0eac8a4692fa54dbb83c120595da4996be4c3c287ce855754384433aac0',
+    });
+  });
+
+  it('an event name the mapping does not list is of the default kind, other unless configured', () => {
+    const options = { token: GITLAB_TOKEN, event: 'header:X-Gitlab-Event', kinds: { 'Tag Push Hook': 'tag' } };
+    expect(receive(fixture('gitlab/push'), options)).toMatchObject({ kind: 'other', event: 'Push Hook' });
+    expect(receive(fixture('gitlab/push'), { ...options, defaultKind: 'ping' }).kind).toBe('ping');
+  });
+
+  it('maps only the names the mapping lists itself, and ignores kinds that are not canonical', () => {
+    const options = { token: GITLAB_TOKEN, event: 'header:X-Gitlab-Event' };
+    const constructor = withHeaders(fixture('gitlab/push'), { 'x-gitlab-event': 'constructor' });
+    expect(receive(constructor, { ...options, kinds: {} }).kind).toBe('other');
+    expect(receive(fixture('gitlab/push'), { ...options, kinds: { 'Push Hook': 'deploy' }, defaultKind: 'nonsense' }).kind).toBe('other');
+  });
+
+  it('falls back to the body hash when the configured delivery id is absent', () => {
+    const event = receive(fixture('gitlab/push'), { token: GITLAB_TOKEN, deliveryId: 'header:X-Request-Id' });
+    expect(event.deliveryId).toBe('sha256:aee5e0eac8a4692fa54dbb83c120595da4996be4c3c287ce855754384433aac0');
+  });
+
+  it('its options schema requires exactly one of signature and token, and lists the canonical kinds', () => {
+    expect(generic.optionsSchema).toMatchObject({
+      additionalProperties: false,
+      oneOf: [{ required: ['signature'] }, { required: ['token'] }],
+      properties: {
+        signature: { additionalProperties: false, required: ['header'] },
+        token: { additionalProperties: false, anyOf: [{ required: ['header'] }, { required: ['query'] }] },
+        kinds: { additionalProperties: { enum: [...EVENT_KINDS] } },
+        defaultKind: { enum: [...EVENT_KINDS], default: 'other' },
+      },
+    });
+  });
+});
+
+describe('generic: bad input', () => {
+  it.each([
+    ['header:X-Event', 'the delivery has no event name at header:X-Event'],
+    ['meta.type', 'the delivery has no event name at meta.type'],
+  ])('refuses a delivery without the configured event name %s', (place, message) => {
+    const request = fixture('gitlab/push');
+    expect(() => receive(request, { token: GITLAB_TOKEN, event: place })).toThrow(new UnknownEventError(message));
+  });
+
+  it.each([
+    ['not JSON', '{"object_kind": "push",', 'the body is not valid JSON'],
+    ['a JSON array', '[1, 2]', 'the body must be a JSON object'],
+  ])('refuses a body that is %s', (_case, body, message) => {
+    const request = { ...fixture('gitlab/push'), body: Buffer.from(body) };
+    expect(() => receive(request, { token: GITLAB_TOKEN })).toThrow(MalformedBodyError);
+    expect(() => receive(request, { token: GITLAB_TOKEN })).toThrow(message);
+  });
+});
