@@ -5,7 +5,12 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   setupFiles: ['<rootDir>/test/support/environment.ts'],
   // tsconfig sets isolatedModules, so ts-jest only transpiles; `npm run typecheck` checks types.
-  transform: { '^.+\\.ts$': 'ts-jest' },
+  transform: {
+    '^.+\\.ts$': 'ts-jest',
+    // ESM-only dependencies, turned into CommonJS for Jest (Node 20's Jest cannot require ESM).
+    '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@marcbachmann/cel-js)/)'],
   clearMocks: true,
   restoreMocks: true,
 };

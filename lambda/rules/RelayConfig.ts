@@ -1,0 +1,65 @@
+import type { AuthFlow } from '../codestream/credentials';
+import type { EventKind, ProviderName } from '../events/CanonicalEvent';
+
+/** The config file (`relay.config.yaml`), as its JSON Schema (`relay.config.schema.json`) describes it. */
+export interface RelayConfig {
+  codestream: CodeStreamTarget;
+  sources: Record<string, SourceDefinition>;
+  rules: RuleDefinition[];
+}
+
+export interface CodeStreamTarget {
+  /** Aria Automation's base URL. */
+  url: string;
+  auth: AuthFlow;
+  /** Name of the Secrets Manager secret holding `{"refreshToken": …}` or `{"apiToken": …}`. */
+  secret: string;
+  apiVersion?: string;
+  /** For the cloud flow, where to exchange the API token. */
+  authorizeUrl?: string;
+}
+
+export interface SourceDefinition {
+  provider: ProviderName;
+  /** Secrets Manager secret names: the current one, then the previous one while rotating. */
+  secrets: string[];
+  options?: Record<string, unknown>;
+}
+
+export interface RuleDefinition {
+  name: string;
+  description?: string;
+  when?: RuleConditions;
+  pipeline: { id: string } | { project: string; name: string };
+  /** Added to (or overriding) the native-trigger inputs; values are templates. */
+  input?: Record<string, string>;
+  /** Whether the GIT_* / DOCKER_* inputs of Code Stream's native triggers are sent. @default true */
+  nativeInput?: boolean;
+  comments?: string;
+  tags?: string[];
+  source?: string;
+}
+
+/** Every condition given must hold; a list holds when the value matches one of its patterns. */
+export interface RuleConditions {
+  sources?: string[];
+  events?: EventKind[];
+  repositories?: string[];
+  branches?: string[];
+  tags?: string[];
+  actions?: string[];
+  targetBranches?: string[];
+  paths?: PathConditions;
+  registries?: string[];
+  namespaces?: string[];
+  images?: string[];
+  imageTags?: string[];
+  expression?: string;
+}
+
+export interface PathConditions {
+  include?: string[];
+  exclude?: string[];
+  /** Which list wins when a push touches files of both, as Code Stream's prioritizeExclusion. @default 'exclude' */
+  prefer?: 'exclude' | 'include';
+}

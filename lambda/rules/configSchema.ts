@@ -1,0 +1,154 @@
+import { EVENT_KINDS } from '../events/CanonicalEvent';
+import { ADAPTERS } from '../providers/registry';
+
+type Schema = Record<string, unknown>;
+
+const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+
+const patternList = (what: string, example: string): Schema => ({
+  type: 'array',
+  minItems: 1,
+  items: { type: 'string', minLength: 1 },
+  description: `${what}: globs (${example}) or /regular expressions/; a leading ! excludes. Matches when one pattern matches and no excluding one does.`,
+});
+
+const templated = (what: string): Schema => ({
+  type: 'string',
+  description: `${what}. A template: \${event.git.branch}, \${body.some.field}, \${headers["x-header"]}, \${path:-default}; $$ for a literal $.`,
+});
+
+const sourceSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['provider', 'secrets'],
+  properties: {
+    provider: { type: 'string', enum: Object.keys(ADAPTERS), description: 'Who sends the webhooks.' },
+    secrets: {
+      type: 'array',
+      maxItems: 2,
+      items: { type: 'string', minLength: 1 },
+      description:
+        'Names of Secrets Manager secrets holding the webhook secret: the current one first, then the previous one while rotating. Empty only for aws-ecr events that reach the queue straight from EventBridge.',
+    },
+    options: { type: 'object', description: "Provider-specific options; see the provider's table in the README." },
+  },
+  allOf: Object.values(ADAPTERS).map((adapter) => ({
+    if: { properties: { provider: { const: adapter.name } }, required: ['provider'] },
+    then: { properties: { options: adapter.optionsSchema } },
+  })),
+};
+
+const whenSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Every condition given must hold. None given: every delivery matches.',
+  properties: {
+    sources: { type: 'array', minItems: 1, items: { type: 'string', pattern: NAME }, description: 'Names of sources (default: all).' },
+    events: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string', enum: [...EVENT_KINDS] },
+      description: 'Canonical event kinds.',
+    },
+    repositories: patternList('Git repository full names', 'acme/*'),
+    branches: patternList('Branches pushed', 'main, release/*'),
+    tags: patternList('Git tags pushed', 'v*'),
+    actions: patternList("The provider's action (pull requests: opened, synchronize, merge, …)", 'opened'),
+    targetBranches: patternList('Pull request target branches', 'main'),
+    paths: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      description: 'Changed files, for pushes whose provider lists them.',
+      properties: {
+        include: patternList('Paths that make the push count', 'src/**'),
+        exclude: patternList('Paths that do not', 'docs/**, *.md'),
+        prefer: {
+          type: 'string',
+          enum: ['exclude', 'include'],
+          default: 'exclude',
+          description: "Which list wins when a push touches both (Code Stream's prioritizeExclusion): exclude means any excluded file stops the rule.",
+        },
+      },
+    },
+    registries: patternList('Registry hosts', 'harbor.example.com'),
+    namespaces: patternList('Registry namespaces, projects or owners', 'library'),
+    images: patternList('Images as namespace/repository', 'library/*'),
+    imageTags: patternList('Image tags', 'v*'),
+    expression: { type: 'string', minLength: 1, description: 'A CEL expression over event, body, headers and query that must be true.' },
+  },
+};
+
+const ruleSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'pipeline'],
+  properties: {
+    name: { type: 'string', pattern: NAME, description: 'Unique; used in logs, tags and idempotency records.' },
+    description: { type: 'string' },
+    when: whenSchema,
+    pipeline: {
+      description: 'The pipeline to execute: by id, or by project and name.',
+      oneOf: [
+        { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 1 } } },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['project', 'name'],
+          properties: { project: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } },
+        },
+      ],
+    },
+    input: {
+      type: 'object',
+      propertyNames: { minLength: 1 },
+      additionalProperties: templated('An input value'),
+      description: 'Pipeline inputs, added to (or overriding) the native-trigger inputs.',
+    },
+    nativeInput: {
+      type: 'boolean',
+      default: true,
+      description: "Send the GIT_* / DOCKER_* inputs that Code Stream's native triggers inject.",
+    },
+    comments: templated('The execution comments (default: a sentence describing the event)'),
+    tags: { type: 'array', items: templated('A tag'), description: 'Execution tags; `delivery:<id>` is always added.' },
+    source: templated('The execution source (default: webhook-relay:<source name>)'),
+  },
+};
+
+/** The JSON Schema of `relay.config.yaml`, published as relay.config.schema.json. */
+export const CONFIG_SCHEMA: Schema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://codestream-webhook-relay/relay.config.schema.json',
+  title: 'Code Stream webhook relay configuration',
+  type: 'object',
+  additionalProperties: false,
+  required: ['codestream', 'sources', 'rules'],
+  properties: {
+    $schema: { type: 'string', description: 'For editors: the path or URL of this schema.' },
+    codestream: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'auth', 'secret'],
+      description: 'The Aria Automation (Code Stream) the relay starts pipelines on.',
+      properties: {
+        url: { type: 'string', format: 'uri', pattern: '^https?://', description: 'Base URL, e.g. https://vra.example.com.' },
+        auth: {
+          type: 'string',
+          enum: ['refreshToken', 'apiToken'],
+          description: 'refreshToken: on premises (POST /iaas/api/login); apiToken: cloud (CSP api-tokens/authorize).',
+        },
+        secret: { type: 'string', minLength: 1, description: 'Secrets Manager secret holding {"refreshToken": "…"} or {"apiToken": "…"}.' },
+        apiVersion: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Sent as ?apiVersion=, e.g. 2019-10-17.' },
+        authorizeUrl: { type: 'string', format: 'uri', description: "With apiToken: CSP's authorize URL, if not the public one." },
+      },
+    },
+    sources: {
+      type: 'object',
+      propertyNames: { pattern: NAME },
+      additionalProperties: sourceSchema,
+      description: 'Webhook sources by name; each receives at POST /hooks/{name}.',
+    },
+    rules: { type: 'array', items: ruleSchema, description: 'Every rule a delivery matches starts its pipeline.' },
+  },
+};

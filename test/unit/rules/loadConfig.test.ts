@@ -1,0 +1,163 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, type ConfigProblem, formatProblem } from '../../../lambda/rules/ConfigError';
+import { loadConfig, parseConfig } from '../../../lambda/rules/loadConfig';
+
+const FILE = 'relay.config.yaml';
+
+const HEAD = `codestream:
+  url: https://vra.example.com
+  auth: refreshToken
+  secret: codestream/relay
+sources:
+  github:
+    provider: github
+    secrets: [webhooks/github]
+rules:
+`;
+
+function problems(text: string): string[] {
+  try {
+    parseConfig(text, FILE);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  throw new Error('the config was accepted');
+}
+
+function rule(body: string): string {
+  return `${HEAD}  - name: build
+    pipeline: { project: demo, name: build }
+${body}`;
+}
+
+it('accepts the example config', () => {
+  const { config, engine } = loadConfig(path.join(__dirname, '../../../relay.config.yaml'));
+  expect(Object.keys(config.sources)).toContain('github');
+  expect(engine.size).toBe(config.rules.length);
+});
+
+it('accepts a minimal config, in JSON too', () => {
+  expect(parseConfig(rule(''), FILE).engine.size).toBe(1);
+  const json = JSON.stringify({
+    codestream: { url: 'https://vra.example.com', auth: 'apiToken', secret: 's' },
+    sources: { hub: { provider: 'dockerhub', secrets: ['t'] } },
+    rules: [{ name: 'r', pipeline: { id: 'p' } }],
+  });
+  expect(parseConfig(json, 'relay.config.json').config.codestream.auth).toBe('apiToken');
+});
+
+describe('names the file, the line, the rule and the field', () => {
+  it('an unknown key', () => {
+    expect(problems(rule('    when:\n      branchs: [main]\n'))).toEqual([
+      'relay.config.yaml:13:7: rule "build": rules[0].when.branchs: unknown key "branchs"',
+    ]);
+  });
+
+  it('a missing key, and unknown keys at the top and in the target', () => {
+    expect(problems(`${HEAD.replace('  secret:', '  secrte:')}  []\nextra: 1\n`)).toEqual([
+      'relay.config.yaml:1:1: codestream: missing required key "secret"',
+      'relay.config.yaml:4:3: codestream.secrte: unknown key "secrte"',
+      'relay.config.yaml:11:1: extra: unknown key "extra"',
+    ]);
+  });
+
+  it('a bad regular expression', () => {
+    expect(problems(rule('    when:\n      tags: ["v*", "/^v(\\\\d+$/"]\n'))).toEqual([
+      'relay.config.yaml:13:20: rule "build": rules[0].when.tags[1]: invalid regular expression "/^v(\\\\d+$/": Invalid regular expression: /^v(\\d+$/: Unterminated group',
+    ]);
+  });
+
+  it('a bad glob', () => {
+    expect(problems(rule('    when:\n      branches: [main, "release/[0-9"]\n'))).toEqual([
+      'relay.config.yaml:13:24: rule "build": rules[0].when.branches[1]: invalid glob "release/[0-9": an unclosed "["',
+    ]);
+  });
+
+  it('an unknown source', () => {
+    expect(problems(rule('    when:\n      sources: [github, gitlab]\n'))).toEqual([
+      'relay.config.yaml:13:25: rule "build": rules[0].when.sources[1]: unknown source "gitlab"; the sources are github',
+    ]);
+  });
+
+  it('an unknown provider', () => {
+    expect(problems(`${HEAD.replace('provider: github', 'provider: gitbucket')}  []\n`)).toEqual([
+      'relay.config.yaml:7:5: sources.github.provider: "gitbucket" is not one of github, gitlab, bitbucket-cloud, bitbucket-server, gitea, forgejo, azure-devops, dockerhub, harbor, jfrog-artifactory, nexus, quay, aws-ecr, generic',
+    ]);
+  });
+
+  it('a pipeline with neither an id nor a project and name', () => {
+    const text = `${HEAD}  - name: build\n    pipeline: { project: demo }\n  - name: deploy\n    pipeline: { id: p1, name: deploy }\n`;
+    expect(problems(text)).toEqual([
+      'relay.config.yaml:11:5: rule "build": rules[0].pipeline: needs either id, or project and name (and nothing else)',
+      'relay.config.yaml:13:5: rule "deploy": rules[1].pipeline: needs either id, or project and name (and nothing else)',
+    ]);
+  });
+
+  it('a template that refers to an unknown root', () => {
+    expect(problems(rule('    input:\n      REF: ${evnt.git.ref}\n'))).toEqual([
+      'relay.config.yaml:13:7: rule "build": rules[0].input.REF: ${evnt.git.ref} refers to unknown root "evnt"; the roots are event, body, headers, query',
+    ]);
+  });
+
+  it('duplicate rule names', () => {
+    const text = `${HEAD}  - name: build\n    pipeline: { id: a }\n  - name: build\n    pipeline: { id: b }\n`;
+    expect(problems(text)).toEqual(['relay.config.yaml:12:5: rule "build": rules[1].name: the name is already used by rules[0]']);
+  });
+
+  it('an invalid CEL expression', () => {
+    expect(problems(rule('    when:\n      expression: event.kind ==\n'))).toEqual([
+      'relay.config.yaml:13:7: rule "build": rules[0].when.expression: invalid CEL expression: Unexpected token: EOF',
+    ]);
+  });
+
+  it('an event kind that does not exist', () => {
+    expect(problems(rule('    when:\n      events: [push, merge]\n'))).toEqual([
+      'relay.config.yaml:13:22: rule "build": rules[0].when.events[1]: "merge" is not one of push, tag, create, delete, pull_request, pipeline, artifact_push, artifact_delete, artifact_scan, ping, other',
+    ]);
+  });
+
+  it("a provider option the provider does not take, and one of the wrong type", () => {
+    const text = `${HEAD.replace('secrets: [webhooks/github]', 'secrets: [webhooks/github]\n    options: { tokenQuery: t }')}  []\n`;
+    expect(problems(text)).toEqual(['relay.config.yaml:9:16: sources.github.options.tokenQuery: unknown key "tokenQuery"']);
+    const dockerhub = `${HEAD.replace('provider: github', 'provider: dockerhub').replace('secrets: [webhooks/github]', 'secrets: [s]\n    options: { tokenQuery: 7 }')}  []\n`;
+    expect(problems(dockerhub)).toEqual(['relay.config.yaml:9:16: sources.github.options.tokenQuery: must be a string']);
+  });
+
+  it('a source without secrets, except ECR fed straight by EventBridge', () => {
+    expect(problems(`${HEAD.replace('secrets: [webhooks/github]', 'secrets: []')}  []\n`)).toEqual([
+      'relay.config.yaml:8:5: sources.github.secrets: a github source needs at least one secret',
+    ]);
+    expect(() => parseConfig(`${HEAD.replace('provider: github', 'provider: aws-ecr').replace('secrets: [webhooks/github]', 'secrets: []')}  []\n`, FILE)).not.toThrow();
+  });
+
+  it('invalid YAML', () => {
+    expect(problems(`${HEAD}  - name: build\n    pipeline: { id: a\n`)).toEqual([expect.stringMatching(/^relay\.config\.yaml:1[12]:\d+: invalid YAML: /)]);
+    expect(problems(`${HEAD}  []\nsources: {}\n`)).toEqual([expect.stringMatching(/^relay\.config\.yaml:11:1: invalid YAML: Map keys must be unique/)]);
+  });
+
+  it('every problem at once', () => {
+    const text = rule('    when:\n      branches: ["["]\n      tags: ["/(/"]\n    input:\n      A: ${nope}\n');
+    expect(problems(text)).toHaveLength(3);
+  });
+});
+
+it('says when the file cannot be read', () => {
+  let thrown: ConfigError | undefined;
+  try {
+    loadConfig('/nonexistent/relay.config.yaml');
+  } catch (error) {
+    thrown = error as ConfigError;
+  }
+  expect(thrown?.problems).toEqual([
+    expect.objectContaining({ file: '/nonexistent/relay.config.yaml', message: expect.stringMatching(/^cannot read the config: ENOENT/) }),
+  ] satisfies Partial<ConfigProblem>[]);
+});
+
+it('reads a file from disk with the same checks', () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'relay-')), 'relay.config.yaml');
+  writeFileSync(file, rule('    when:\n      branches: ["{a,b"]\n'));
+  expect(() => loadConfig(file)).toThrow(`${file}:13:18: rule "build": rules[0].when.branches[0]: invalid glob "{a,b": an unclosed "{"`);
+});
