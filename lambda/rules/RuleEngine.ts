@@ -141,7 +141,33 @@ function mergeMaps(maps: Map<string, CompiledRule[]>[]): Map<string, CompiledRul
 
 /** One list in config order from several that each are; a rule in several lists appears once. */
 function ordered(lists: CompiledRule[][]): CompiledRule[] {
-  const nonEmpty = lists.filter((list) => list.length > 0);
-  if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
-  return [...new Set(nonEmpty.flat())].sort((a, b) => a.index - b.index);
+  let merged: CompiledRule[] = [];
+  for (const list of lists) {
+    if (list.length === 0) continue;
+    merged = merged.length === 0 ? list : mergeTwo(merged, list);
+  }
+  return merged;
+}
+
+/** A linear merge of two lists sorted by rule index: this runs on every delivery. */
+function mergeTwo(left: CompiledRule[], right: CompiledRule[]): CompiledRule[] {
+  const merged: CompiledRule[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < left.length || j < right.length) {
+    const a = left[i];
+    const b = right[j];
+    if (b === undefined || (a !== undefined && a.index < b.index)) {
+      merged.push(a as CompiledRule);
+      i += 1;
+    } else if (a === undefined || b.index < a.index) {
+      merged.push(b);
+      j += 1;
+    } else {
+      merged.push(a);
+      i += 1;
+      j += 1;
+    }
+  }
+  return merged;
 }

@@ -100,7 +100,7 @@ function patternsOrIssue(patterns: string[], path: (string | number)[], issues: 
 /**
  * Code Stream's file filter, at the level of the whole push: with `prefer: exclude` (its
  * prioritizeExclusion) any excluded file stops the rule; with `prefer: include` any included file
- * starts it. A push with only excluded files never counts.
+ * starts it, even one that is also excluded. Otherwise a push whose files are all excluded does not count.
  */
 function pathCondition(paths: PathConditions, issues: ConditionIssue[]): Condition | undefined {
   const include = paths.include && patternsOrIssue(paths.include, ['when', 'paths', 'include'], issues, true);

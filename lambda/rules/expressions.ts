@@ -25,8 +25,9 @@ export function compileExpression(source: string): Expression {
   }
   const checked = environment.check(source);
   if (!checked.valid) throw new ExpressionError(`invalid CEL expression: ${firstLine(checked.error?.message ?? 'it does not type-check')}`);
-  if (checked.type !== 'bool' && checked.type !== 'dyn') {
-    throw new ExpressionError(`the expression gives a ${checked.type}, not a bool`);
+  const type = checked.type ?? 'unknown';
+  if (type !== 'bool' && type !== 'dyn') {
+    throw new ExpressionError(`the expression gives ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}, not a bool`);
   }
   return (context) => {
     let result: unknown;
@@ -38,8 +39,13 @@ export function compileExpression(source: string): Expression {
     }
     if (result === true) return { passed: true };
     if (result === false) return { passed: false, reason: 'the expression is false' };
-    return { passed: false, reason: `the expression gave ${JSON.stringify(result)}, not a bool` };
+    return { passed: false, reason: `the expression gave ${shown(result)}, not a bool` };
   };
+}
+
+/** CEL ints are BigInts, which JSON cannot write. */
+function shown(value: unknown): string {
+  return typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
 }
 
 function firstLine(message: string): string {

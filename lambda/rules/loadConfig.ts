@@ -38,21 +38,24 @@ export function loadConfig(file: string): LoadedConfig {
  * @throws ConfigError listing every problem.
  */
 export function parseConfig(text: string, file: string): LoadedConfig {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
-  const locate = locator(document, lineCounter, file);
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      document.errors.map((error) => ({
-        file,
-        line: error.linePos?.[0].line,
-        column: error.linePos?.[0].col,
-        field: '',
-        message: `invalid YAML: ${(error.message.split('\n', 1)[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
-      })),
-    );
+  const source = new ConfigSource(text);
+  const locate = locator(source, file);
+  let value = source.json();
+  if (value === undefined) {
+    const { document } = source.document();
+    if (document.errors.length > 0) {
+      throw new ConfigError(
+        document.errors.map((error) => ({
+          file,
+          line: error.linePos?.[0].line,
+          column: error.linePos?.[0].col,
+          field: '',
+          message: `invalid YAML: ${(error.message.split('\n', 1)[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+        })),
+      );
+    }
+    value = document.toJS() as unknown;
   }
-  const value: unknown = document.toJS();
   if (!validateSchema(value)) {
     throw new ConfigError(schemaProblems(validateSchema.errors ?? [], value, locate));
   }
@@ -85,9 +88,38 @@ export function parseConfig(text: string, file: string): LoadedConfig {
 
 type Locate = (path: Path, message: string, rule?: string) => ConfigProblem;
 
+/**
+ * The config's text, read as JSON when it is JSON (the fast path at a cold start: YAML parsing of
+ * a large config costs seconds) and as a YAML document, with positions, when problems need lines.
+ */
+class ConfigSource {
+  #document?: { document: Document; lineCounter: LineCounter };
+
+  constructor(private readonly text: string) {}
+
+  json(): unknown {
+    if (!/^\s*\{/.test(this.text)) return undefined;
+    try {
+      return JSON.parse(this.text) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  document(): { document: Document; lineCounter: LineCounter } {
+    if (!this.#document) {
+      const lineCounter = new LineCounter();
+      const document = parseDocument(this.text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+      this.#document = { document, lineCounter };
+    }
+    return this.#document;
+  }
+}
+
 /** Turns a path into the config into a problem with its line, from the YAML document's node ranges. */
-function locator(document: Document, lineCounter: LineCounter, file: string): Locate {
+function locator(source: ConfigSource, file: string): Locate {
   return (path, message, rule) => {
+    const { document, lineCounter } = source.document();
     const node = nodeAt(document, path);
     const position = node?.range ? lineCounter.linePos(node.range[0]) : undefined;
     return { file, line: position?.line, column: position?.col, rule, field: fieldName(path), message };

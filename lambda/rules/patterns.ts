@@ -53,26 +53,43 @@ export class PatternError extends Error {
   }
 }
 
-function compilePattern(
-  pattern: string,
-  options: PatternOptions,
-  written: string,
-  index: number,
-): { test: (value: string) => boolean; literal: boolean } {
+type Matcher = { test: (value: string) => boolean; literal: boolean };
+
+// Thousands of rules repeat the same few patterns (`main`, `release/*`, `v*`): each is compiled once.
+const compiled = new Map<string, Matcher>();
+
+function compilePattern(pattern: string, options: PatternOptions, written: string, index: number): Matcher {
+  const key = `${options.basename === true}\u0000${pattern}`;
+  let matcher = compiled.get(key);
+  if (!matcher) {
+    matcher = compileUncached(pattern, options, written, index);
+    compiled.set(key, matcher);
+  }
+  return matcher;
+}
+
+function compileUncached(pattern: string, options: PatternOptions, written: string, index: number): Matcher {
   const regex = REGEX.exec(pattern);
   if (regex) {
     try {
-      const compiled = new RegExp(regex[1] ?? '', regex[2]);
-      return { test: (value) => compiled.test(value), literal: false };
+      // g and y make test() remember where it stopped: a pattern must answer the same every time.
+      const expression = new RegExp(regex[1] ?? '', (regex[2] ?? '').replace(/[gy]/g, ''));
+      return { test: (value) => expression.test(value), literal: false };
     } catch (error) {
       throw new PatternError(`invalid regular expression ${JSON.stringify(written)}: ${(error as Error).message}`, index);
     }
   }
   const problem = globProblem(pattern);
   if (problem) throw new PatternError(`invalid glob ${JSON.stringify(written)}: ${problem}`, index);
-  if (!picomatch.scan(pattern).isGlob && !pattern.includes('\\')) return { test: (value) => value === pattern, literal: true };
-  const compiled = picomatch(pattern, { dot: true, basename: options.basename === true });
-  return { test: (value) => compiled(value), literal: false };
+  // Only a pattern without a slash is about a file's name; `src/**` is about the whole path.
+  const byName = options.basename === true && !pattern.includes('/');
+  if (!picomatch.scan(pattern).isGlob && !pattern.includes('\\')) {
+    return byName
+      ? { test: (value) => value === pattern || value.endsWith(`/${pattern}`), literal: false }
+      : { test: (value) => value === pattern, literal: true };
+  }
+  const glob = picomatch(pattern, { dot: true, basename: byName });
+  return { test: (value) => glob(value), literal: false };
 }
 
 /** picomatch accepts anything, quietly matching nothing; these are the mistakes worth naming. */

@@ -24,8 +24,20 @@ export class MissingFieldError extends Error {
 type Step = string | number;
 type Part = string | { path: Step[]; text: string; fallback?: string };
 
+// Rules repeat the same templates (`${event.git.ref}`): each text is compiled once.
+const compiled = new Map<string, Template>();
+
 /** @throws TemplateError for a malformed placeholder or an unknown root. */
 export function compileTemplate(template: string): Template {
+  let result = compiled.get(template);
+  if (!result) {
+    result = compileUncached(template);
+    compiled.set(template, result);
+  }
+  return result;
+}
+
+function compileUncached(template: string): Template {
   const parts = parseTemplate(template);
   if (parts.every((part) => typeof part === 'string')) {
     const constant = parts.join('');

@@ -161,3 +161,18 @@ it('reads a file from disk with the same checks', () => {
   writeFileSync(file, rule('    when:\n      branches: ["{a,b"]\n'));
   expect(() => loadConfig(file)).toThrow(`${file}:13:18: rule "build": rules[0].when.branches[0]: invalid glob "{a,b": an unclosed "{"`);
 });
+
+it('locates problems in a JSON config by line too', () => {
+  const json = JSON.stringify(
+    {
+      codestream: { url: 'https://vra.example.com', auth: 'refreshToken', secret: 's' },
+      sources: { hub: { provider: 'dockerhub', secrets: ['t'] } },
+      rules: [{ name: 'r', pipeline: { id: 'p' }, when: { imageTags: ['v*', '/(/'] } }],
+    },
+    null,
+    2,
+  );
+  expect(problems(json)).toEqual([
+    'relay.config.yaml:24:11: rule "r": rules[0].when.imageTags[1]: invalid regular expression "/(/": Invalid regular expression: /(/: Unterminated group',
+  ]);
+});

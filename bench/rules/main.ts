@@ -1,0 +1,228 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseBody } from '../../lambda/providers/parseBody';
+import { normaliseDelivery } from '../../lambda/providers/receiveWebhook';
+import { type CompiledRule, compileRule, firstFailure, requestOrError } from '../../lambda/rules/compileRule';
+import type { Delivery } from '../../lambda/rules/Delivery';
+import { loadConfig, parseConfig } from '../../lambda/rules/loadConfig';
+import type { RelayConfig } from '../../lambda/rules/RelayConfig';
+import type { Match } from '../../lambda/rules/RuleEngine';
+import { type SourceNames, type Subject, generateRules } from './generateRules';
+import { type Plan, median, medianNanoseconds } from './measure';
+
+/**
+ * `npm run bench:rules [-- --quick]`: for 10, 1,000 and 10,000 rules, the median time to match
+ * each fixture delivery and build its requests, with the indexed RuleEngine and with a naive loop
+ * over every rule, each beside the time to JSON.parse the same body in the same run. The aim is
+ * that at 10,000 rules the indexed match costs no more than parsing the body once. Prints
+ * Markdown, for BENCHMARKS.md. `--quick` takes few short samples: a smoke run, not figures.
+ */
+
+const ROOT = path.join(__dirname, '../..');
+const FIXTURES = path.join(ROOT, 'test/fixtures/webhooks');
+const SIZES = [10, 1_000, 10_000];
+const PLANS: Record<'full' | 'quick', Plan> = {
+  full: { samples: 21, minSampleMs: 2, warmupMs: 20 },
+  quick: { samples: 3, minSampleMs: 0.2, warmupMs: 1 },
+};
+
+interface Fixture {
+  name: string;
+  /** The body as text: what JSON.parse is timed on. */
+  text: string;
+  delivery: Delivery;
+}
+
+interface Row {
+  rules: number;
+  fixture: string;
+  /** Median nanoseconds per call. */
+  parse: number;
+  indexed: number;
+  naive: number;
+  matches: number;
+}
+
+interface ColdStart {
+  rules: number;
+  /** parseConfig of the whole config text: YAML, schema, compiling and indexing the rules. */
+  configMs: number;
+  /** A fresh engine's first match of every delivery, which includes merging its index once per source and kind. */
+  firstPassMs: number;
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const plan = values.quick ? PLANS.quick : PLANS.full;
+  const { config } = loadConfig(path.join(ROOT, 'relay.config.yaml'));
+  const fixtures = loadFixtures(config);
+  const rows: Row[] = [];
+  const coldStarts: ColdStart[] = [];
+  for (const size of SIZES) {
+    process.stderr.write(`${size} rules: ${fixtures.length} deliveries…\n`);
+    const definitions = generateRules(size, config.rules, subjectsOf(fixtures), sourceNames(fixtures));
+    const text = JSON.stringify({ ...config, rules: definitions });
+    const configStart = process.hrtime.bigint();
+    const { engine } = parseConfig(text, `generated-${size}.json`);
+    const configMs = milliseconds(configStart);
+    const firstStart = process.hrtime.bigint();
+    for (const fixture of fixtures) engine.match(fixture.delivery);
+    coldStarts.push({ rules: size, configMs, firstPassMs: milliseconds(firstStart) });
+    const rules = definitions.map((definition, index) => {
+      const { rule, issues } = compileRule(definition, index);
+      if (!rule) throw new Error(`rule ${definition.name} does not compile: ${issues.map((issue) => issue.message).join('; ')}`);
+      return rule;
+    });
+    for (const fixture of fixtures) {
+      // Both must do the same work for the comparison to mean anything.
+      const matches = engine.match(fixture.delivery);
+      if (JSON.stringify(matches) !== JSON.stringify(naiveMatch(rules, fixture.delivery))) {
+        throw new Error(`${fixture.name}: the indexed and the naive match differ at ${size} rules`);
+      }
+      const times = medianNanoseconds(
+        {
+          parse: () => JSON.parse(fixture.text),
+          indexed: () => engine.match(fixture.delivery),
+          naive: () => naiveMatch(rules, fixture.delivery),
+        },
+        plan,
+      );
+      rows.push({ rules: size, fixture: fixture.name, ...times, matches: matches.length });
+    }
+  }
+  console.log(report(rows, coldStarts, plan, values.quick));
+}
+
+/** The baseline: every rule in turn, as `explain` checks them, keeping the matches as `match` returns them. */
+function naiveMatch(rules: readonly CompiledRule[], delivery: Delivery): Match[] {
+  const matches: Match[] = [];
+  for (const rule of rules) {
+    if (firstFailure(rule, delivery) === undefined) matches.push({ rule: rule.name, pipeline: rule.pipeline, ...requestOrError(rule, delivery) });
+  }
+  return matches;
+}
+
+/**
+ * Every delivery of the corpus as the relay's rules see it: normalised by the provider of the
+ * source named like the fixture's folder in relay.config.yaml, signature unchecked.
+ */
+function loadFixtures(config: RelayConfig): Fixture[] {
+  const index = JSON.parse(readFileSync(path.join(FIXTURES, 'index.json'), 'utf8')) as { entries: { file: string; headers: string }[] };
+  // JFrog's docs-data-only file is the `data` object alone, as the docs page shows it: not a delivery.
+  const entries = index.entries.filter((entry) => !entry.file.includes('.docs-data-only.'));
+  return entries.flatMap((entry) => {
+    const sourceName = entry.file.split('/')[0] ?? '';
+    const source = config.sources[sourceName];
+    if (!source) throw new Error(`${entry.file}: relay.config.yaml has no source "${sourceName}"`);
+    const stored = JSON.parse(readFileSync(path.join(FIXTURES, entry.headers), 'utf8')) as Record<string, string>;
+    const headers = Object.fromEntries(Object.entries(stored).map(([name, value]) => [name.toLowerCase(), value]));
+    const request = { body: readFileSync(path.join(FIXTURES, entry.file)), headers, query: {} };
+    const events = normaliseDelivery({ name: sourceName, provider: source.provider, secrets: [], options: source.options }, request);
+    const body = parseBody(request);
+    const name = entry.file.replace(/\.json$/, '');
+    return events.map((event, position) => ({
+      name: events.length === 1 ? name : `${name}#${position + 1}`,
+      text: request.body.toString('utf8'),
+      delivery: { event, body, headers, query: {} },
+    }));
+  });
+}
+
+/** The repositories and images the deliveries name, each with the event kinds seen for it. */
+function subjectsOf(fixtures: readonly Fixture[]): Subject[] {
+  const subjects = new Map<string, Subject>();
+  for (const { event } of fixtures.map((fixture) => fixture.delivery)) {
+    const named = event.git
+      ? { field: 'repositories' as const, name: event.git.repository.fullName }
+      : event.artifact && { field: 'images' as const, name: event.artifact.image };
+    if (!named) continue;
+    const key = [event.source, named.field, named.name].join('\u0000');
+    const subject = subjects.get(key) ?? { source: event.source, ...named, events: [] };
+    if (!subject.events.includes(event.kind)) subject.events.push(event.kind);
+    subjects.set(key, subject);
+  }
+  return [...subjects.values()];
+}
+
+function sourceNames(fixtures: readonly Fixture[]): SourceNames {
+  const events = fixtures.map((fixture) => fixture.delivery.event);
+  return {
+    git: [...new Set(events.filter((event) => event.git).map((event) => event.source))],
+    registry: [...new Set(events.filter((event) => event.artifact).map((event) => event.source))],
+  };
+}
+
+function report(rows: readonly Row[], coldStarts: readonly ColdStart[], plan: Plan, quick: boolean): string {
+  const cpus = os.cpus();
+  const deliveries = rows.filter((row) => row.rules === SIZES[0]).length;
+  const lines = [
+    '## Rules',
+    '',
+    `- Command: \`npm run bench:rules${quick ? ' -- --quick' : ''}\``,
+    `- Machine: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${os.platform()} ${os.arch()}, Node ${process.version}`,
+    `- Date: ${new Date().toISOString().slice(0, 10)}`,
+    `- Timing: per delivery, the median of ${plan.samples} interleaved samples of at least ${plan.minSampleMs} ms each, after ${plan.warmupMs} ms of warm-up.`,
+    '',
+    '### Summary (medians across the deliveries)',
+    '',
+    table(
+      ['rules', 'indexed/parse', 'worst indexed/parse', 'naive/parse', 'naive/indexed', 'indexed ≤ parse'],
+      SIZES.map((size) => {
+        const sized = rows.filter((row) => row.rules === size);
+        const worst = sized.reduce((a, b) => (b.indexed / b.parse > a.indexed / a.parse ? b : a));
+        return [
+          size.toLocaleString('en-US'),
+          figure(median(sized.map((row) => row.indexed / row.parse))),
+          `${figure(worst.indexed / worst.parse)} (${worst.fixture})`,
+          figure(median(sized.map((row) => row.naive / row.parse))),
+          figure(median(sized.map((row) => row.naive / row.indexed))),
+          `${sized.filter((row) => row.indexed <= row.parse).length} of ${sized.length}`,
+        ];
+      }),
+    ),
+    '',
+    '### Cold start',
+    '',
+    table(
+      ['rules', 'parseConfig ms', `first match of all ${deliveries} deliveries ms`],
+      coldStarts.map((cold) => [cold.rules.toLocaleString('en-US'), figure(cold.configMs), figure(cold.firstPassMs)]),
+    ),
+    '',
+    '### Per delivery',
+    '',
+    table(
+      ['rules', 'fixture', 'JSON.parse µs', 'indexed µs', 'naive µs', 'indexed/parse', 'naive/parse', 'matches'],
+      rows.map((row) => [
+        row.rules.toLocaleString('en-US'),
+        row.fixture,
+        figure(row.parse / 1e3),
+        figure(row.indexed / 1e3),
+        figure(row.naive / 1e3),
+        figure(row.indexed / row.parse),
+        figure(row.naive / row.parse),
+        String(row.matches),
+      ]),
+    ),
+  ];
+  return lines.join('\n');
+}
+
+/** A Markdown table, the text column left-aligned and the figures right-aligned. */
+function table(header: string[], body: string[][]): string {
+  const align = header.map((_, column) => (body.every((cells) => /^[\d.,]+$/.test(cells[column] ?? '')) ? '--:' : ':--'));
+  return [header, align, ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** Two decimals below 10, one below 100, none above: enough to compare, without false precision. */
+function figure(value: number): string {
+  if (value >= 100) return Math.round(value).toLocaleString('en-US');
+  return value.toFixed(value >= 10 ? 1 : 2);
+}
+
+function milliseconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+main();

@@ -1,0 +1,245 @@
+import { ExpressionError, compileExpression } from '../../../lambda/rules/expressions';
+import type { TemplateContext } from '../../../lambda/rules/templates';
+
+const after = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
+
+/** A GitHub push to main of Codertocat/Hello-World, as the rules see it. */
+function pushContext(): TemplateContext {
+  return {
+    event: {
+      source: 'github-acme',
+      provider: 'github',
+      kind: 'push',
+      event: 'push',
+      git: {
+        serverUrl: 'https://github.com',
+        repository: { fullName: 'Codertocat/Hello-World', name: 'Hello-World', owner: 'Codertocat' },
+        branch: 'main',
+        after,
+      },
+    },
+    body: {
+      ref: 'refs/heads/main',
+      forced: false,
+      size: 2,
+      commits: [
+        { id: after, message: 'Update README.md', added: [], modified: ['README.md'] },
+        { id: 'a10867b14bb761a232cd80139fbd4c0d33264240', message: 'Add the build', added: ['Dockerfile'], modified: [] },
+      ],
+    },
+    headers: { 'x-github-event': 'push', 'content-type': 'application/json' },
+    query: { env: 'prod' },
+  };
+}
+
+function evaluate(source: string, context: TemplateContext = pushContext()) {
+  return compileExpression(source)(context);
+}
+
+function compileError(source: string): Error {
+  try {
+    compileExpression(source);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error(`${source} compiled without an error`);
+}
+
+describe('results', () => {
+  it('passes when the expression is true', () => {
+    expect(evaluate('event.kind == "push" && event.git.branch == "main"')).toEqual({ passed: true });
+  });
+
+  it('fails with "the expression is false" when it is false', () => {
+    expect(evaluate('event.git.branch == "develop"')).toEqual({ passed: false, reason: 'the expression is false' });
+  });
+
+  it('passes the literal true', () => {
+    expect(evaluate('true')).toEqual({ passed: true });
+  });
+
+  it('fails the literal false', () => {
+    expect(evaluate('false')).toEqual({ passed: false, reason: 'the expression is false' });
+  });
+
+  it('can be evaluated again with another delivery', () => {
+    const expression = compileExpression('event.git.branch == "main"');
+    const develop = pushContext();
+    (develop.event as { git: { branch: string } }).git.branch = 'develop';
+    expect(expression(pushContext())).toEqual({ passed: true });
+    expect(expression(develop)).toEqual({ passed: false, reason: 'the expression is false' });
+  });
+});
+
+describe('compile errors', () => {
+  it('refuses a syntax error with an ExpressionError', () => {
+    const error = compileError('event.kind ==');
+    expect(error).toBeInstanceOf(ExpressionError);
+    expect(error.name).toBe('ExpressionError');
+    expect(error.message).toMatch(/^invalid CEL expression: Unexpected token/);
+  });
+
+  it('gives only the first line of the parser\'s message', () => {
+    expect(compileError('event.kind ==').message).not.toContain('\n');
+  });
+
+  it('refuses an unknown variable, naming it', () => {
+    const error = compileError('evnt.kind == "push"');
+    expect(error).toBeInstanceOf(ExpressionError);
+    expect(error.message).toMatch(/^invalid CEL expression: Unknown variable: evnt/);
+  });
+
+  it('refuses an int result', () => {
+    const error = compileError('1 + 2');
+    expect(error).toBeInstanceOf(ExpressionError);
+    expect(error.message).toBe('the expression gives an int, not a bool');
+  });
+
+  it('refuses a string result', () => {
+    expect(compileError('"push"').message).toBe('the expression gives a string, not a bool');
+  });
+
+  it('refuses a list result', () => {
+    expect(compileError('[true]').message).toBe('the expression gives a list<bool>, not a bool');
+  });
+
+  it('refuses a null result', () => {
+    expect(compileError('null').message).toBe('the expression gives a null, not a bool');
+  });
+});
+
+describe('results that are not bools', () => {
+  it('compiles a field of a root, whose type is dyn', () => {
+    expect(() => compileExpression('event.kind')).not.toThrow();
+  });
+
+  it('fails a dyn result that is a string at run time, quoting it', () => {
+    expect(evaluate('event.kind')).toEqual({ passed: false, reason: 'the expression gave "push", not a bool' });
+  });
+
+  it('fails a dyn result that is a JSON number, quoting it', () => {
+    expect(evaluate('body.size')).toEqual({ passed: false, reason: 'the expression gave 2, not a bool' });
+  });
+
+  it('refuses a root itself, whose type is map', () => {
+    expect(compileError('query').message).toBe('the expression gives a map, not a bool');
+  });
+
+  it('fails a dyn result that is a map, as JSON', () => {
+    expect(evaluate('event.git.repository')).toEqual({
+      passed: false,
+      reason: 'the expression gave {"fullName":"Codertocat/Hello-World","name":"Hello-World","owner":"Codertocat"}, not a bool',
+    });
+  });
+
+  it('passes a dyn field that is true', () => {
+    expect(evaluate('body.forced == false && !body.forced')).toEqual({ passed: true });
+  });
+
+  it('fails a dyn result that is a CEL int with a reason instead of throwing', () => {
+    expect(evaluate('dyn(size(body.commits))')).toEqual({ passed: false, reason: 'the expression gave 2, not a bool' });
+  });
+});
+
+describe('fields missing at run time', () => {
+  it('fails with the reason it could not be evaluated, naming the key', () => {
+    const result = evaluate('event.git.pullRequest.targetBranch == "main"');
+    expect(result).toEqual({ passed: false, reason: expect.stringMatching(/^the expression could not be evaluated: .*pullRequest/) });
+  });
+
+  it('gives only the first line of the evaluation error', () => {
+    const result = evaluate('query.ref == "main"');
+    expect(result).toEqual({ passed: false, reason: 'the expression could not be evaluated: No such key: ref' });
+  });
+
+  it('fails a header the delivery lacks', () => {
+    expect(evaluate('headers["x-gitlab-event"] == "Push Hook"')).toEqual({
+      passed: false,
+      reason: 'the expression could not be evaluated: No such key: x-gitlab-event',
+    });
+  });
+
+  it('passes when || has a true side whatever the other side (CEL absorbs the error)', () => {
+    expect(evaluate('event.git.pullRequest.merged || event.kind == "push"')).toEqual({ passed: true });
+  });
+
+  it('fails with the evaluation error for a division by zero', () => {
+    expect(evaluate('body.commits.size() / 0 == 1')).toEqual({ passed: false, reason: 'the expression could not be evaluated: division by zero' });
+  });
+});
+
+describe('guards for optional fields', () => {
+  it('has() is true for a present field', () => {
+    expect(evaluate('has(event.git.after)')).toEqual({ passed: true });
+  });
+
+  it('has() is false for a missing field', () => {
+    expect(evaluate('has(event.artifact)')).toEqual({ passed: false, reason: 'the expression is false' });
+  });
+
+  it('has() guards a field with &&', () => {
+    expect(evaluate('has(event.git.pullRequest) && event.git.pullRequest.targetBranch == "main"')).toEqual({
+      passed: false,
+      reason: 'the expression is false',
+    });
+  });
+
+  it('.? with orValue gives the fallback for a missing chain', () => {
+    expect(evaluate('event.?git.?pullRequest.?targetBranch.orValue("none") == "none"')).toEqual({ passed: true });
+  });
+
+  it('.? with orValue gives the value of a present chain', () => {
+    expect(evaluate('event.?git.?branch.orValue("none") == "main"')).toEqual({ passed: true });
+  });
+
+  it('[?…] with orValue reads a missing header', () => {
+    expect(evaluate('headers[?"x-github-hook-id"].orValue("") == ""')).toEqual({ passed: true });
+  });
+});
+
+describe('headers, query and body', () => {
+  it('reads a header by its lower-case name', () => {
+    expect(evaluate('headers["x-github-event"] == "push"')).toEqual({ passed: true });
+  });
+
+  it('reads the query', () => {
+    expect(evaluate('query.env == "prod"')).toEqual({ passed: true });
+  });
+
+  it('applies exists() over a body list', () => {
+    expect(evaluate('body.commits.exists(c, c.added.exists(f, f == "Dockerfile"))')).toEqual({ passed: true });
+  });
+
+  it('applies all() over a body list', () => {
+    expect(evaluate('body.commits.all(c, c.added.size() > 0)')).toEqual({ passed: false, reason: 'the expression is false' });
+  });
+
+  it('applies string functions to body fields', () => {
+    expect(evaluate('body.ref.startsWith("refs/heads/") && body.commits[0].message.matches("^Update ")')).toEqual({ passed: true });
+  });
+});
+
+describe('JSON numbers', () => {
+  it('compare equal to int literals', () => {
+    expect(evaluate('body.size == 2')).toEqual({ passed: true });
+  });
+
+  it('compare in order with int literals', () => {
+    expect(evaluate('body.size > 1 && body.size < 3')).toEqual({ passed: true });
+  });
+
+  it('compare with the int that size() gives', () => {
+    expect(evaluate('body.size == body.commits.size()')).toEqual({ passed: true });
+  });
+
+  it('add to double literals', () => {
+    expect(evaluate('body.size + 1.0 == 3.0')).toEqual({ passed: true });
+  });
+
+  it('do not add to int literals: JSON numbers are doubles', () => {
+    expect(evaluate('body.size + 1 == 3')).toEqual({
+      passed: false,
+      reason: 'the expression could not be evaluated: no such overload: dyn<double> + int',
+    });
+  });
+});
