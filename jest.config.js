@@ -10,7 +10,7 @@ module.exports = {
     // ESM-only dependencies, turned into CommonJS for Jest (Node 20's Jest cannot require ESM).
     '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@marcbachmann/cel-js)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@marcbachmann/cel-js|@middy/core)/)'],
   clearMocks: true,
   restoreMocks: true,
 };

@@ -11,6 +11,11 @@ import { type LoginContext, authorizeApiToken, loginWithRefreshToken } from './l
 import type { Outcome } from './Outcome';
 import { type ExecutionRequest, type PipelineRef, describePipeline } from './types';
 
+/** What a lookup found: the execution, none, or why it could not look. */
+export type ExecutionLookup =
+  | { found: true; executionId: string; executionLink: string }
+  | { found: false; failed?: Outcome };
+
 /** CSP's token exchange for Aria Automation (cloud). */
 export const CSP_AUTHORIZE_URL = 'https://console.cloud.vmware.com/csp/gateway/am/api/auth/api-tokens/authorize';
 
@@ -56,7 +61,7 @@ export interface CodeStreamClientOptions {
  * const client = new CodeStreamClient({
  *   baseUrl: 'https://vra.example.com',
  *   auth: { flow: 'refreshToken' },
- *   credentials: new SecretsManagerCredentials({ secretId: 'codestream/relay' }),
+ *   credentials: new SecretCredentials(new SecretsManagerSecretStore(), 'codestream/relay'),
  * });
  * const outcome = await client.execute({ id: 'b49898f9-…' }, { comments: 'push to main', input: { GIT_BRANCH_NAME: 'main' } });
  * if (outcome.kind === 'created') console.log(outcome.executionLink);
@@ -136,6 +141,32 @@ export class CodeStreamClient {
     }
   }
 
+  /**
+   * Finds a recent execution of the pipeline that carries every one of `tags`: after a call that
+   * timed out, Code Stream may have started the execution anyway, and calling again would start
+   * a second one. Reads `GET …/executions` (the newest `top`), with the same token handling as execute.
+   */
+  async lookupExecution(pipeline: PipelineRef, tags: readonly string[], top = 100): Promise<ExecutionLookup> {
+    const url = `${this.executionsUrl(pipeline)}${this.#apiVersion ? '&' : '?'}$top=${top}`;
+    const described = describePipeline(pipeline);
+    try {
+      let token = await this.#tokens.get();
+      let answer = await this.#request('get', url, undefined, token);
+      if (!(answer instanceof Error) && answer.status === 401) {
+        this.#tokens.invalidate(token);
+        token = await this.#tokens.get();
+        answer = await this.#request('get', url, undefined, token);
+      }
+      if (answer instanceof Error || answer.status !== 200) return { found: false, failed: this.#classify(answer, described, token) };
+      const executions = parseExecutions(answer.body);
+      const match = executions.find((execution) => tags.every((tag) => execution.tags.includes(tag)));
+      return match ? { found: true, executionId: match.id, executionLink: `${this.#baseUrl}${match.link}` } : { found: false };
+    } catch (error) {
+      if (error instanceof AuthenticationError) return { found: false, failed: error.outcome };
+      throw error;
+    }
+  }
+
   /** The execute URL for a pipeline, with each path segment encoded. */
   executionsUrl(pipeline: PipelineRef): string {
     const path =
@@ -146,11 +177,18 @@ export class CodeStreamClient {
     return `${this.#baseUrl}/codestream/api/pipelines/${path}/executions${query}`;
   }
 
-  async #post(url: string, request: ExecutionRequest, token: string): Promise<HttpAnswer | Error> {
+  #post(url: string, request: ExecutionRequest, token: string): Promise<HttpAnswer | Error> {
+    return this.#request('post', url, request, token);
+  }
+
+  async #request(method: 'get' | 'post', url: string, request: ExecutionRequest | undefined, token: string): Promise<HttpAnswer | Error> {
     let response: AxiosResponse<unknown>;
     try {
-      response = await this.#http.post(url, request, {
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      response = await this.#http.request({
+        method,
+        url,
+        data: request,
+        headers: { Authorization: `Bearer ${token}`, ...(request ? { 'Content-Type': 'application/json' } : {}) },
         timeout: this.#timeoutMs,
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
@@ -188,5 +226,21 @@ function unexpected(error: unknown): never {
     cause: 'service',
     reason: `reading the Code Stream credential failed with ${error instanceof Error ? error.name : typeof error}`,
     snippet: '',
+  });
+}
+
+/** The executions of a `GET …/executions` answer (swagger `Executions`): id, link and tags of each. */
+function parseExecutions(body: string): { id: string; link: string; tags: string[] }[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const documents = (value as { documents?: Record<string, unknown> } | null)?.documents ?? {};
+  return Object.entries(documents).flatMap(([link, document]) => {
+    const { id, tags } = (document ?? {}) as { id?: unknown; tags?: unknown };
+    if (typeof id !== 'string') return [];
+    return [{ id, link, tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [] }];
   });
 }

@@ -36,6 +36,11 @@ export interface Created extends OutcomeBase {
 export interface Retryable extends OutcomeBase {
   kind: 'retryable';
   cause: 'status' | 'timeout' | 'connection' | 'service';
+  /**
+   * The request may have reached Code Stream and started the execution though no answer came back
+   * (a timeout, a reset connection): a retry must first look for that execution.
+   */
+  maybeProcessed?: boolean;
   /** The delay the server asked for with Retry-After, in milliseconds. */
   retryAfterMs?: number;
 }

@@ -3,6 +3,9 @@ import type { OutcomeStage, Retryable } from './Outcome';
 // ERR_CANCELED comes from the client's own deadline signal, ECONNABORTED from axios' socket timeout.
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED', 'UND_ERR_HEADERS_TIMEOUT']);
 
+// Failures before a connection existed: the request cannot have reached Code Stream.
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /**
  * A request that got no HTTP answer: a timeout or a connection failure. Both are worth retrying.
  * The reason names the error code and never the request, whose headers hold the bearer token.
@@ -19,6 +22,7 @@ export function classifyTransportError(
       kind: 'retryable',
       stage,
       cause: 'timeout',
+      maybeProcessed: true,
       reason: `no answer from Code Stream within ${timeoutMs} ms (${what})`,
       snippet: '',
     };
@@ -27,6 +31,7 @@ export function classifyTransportError(
     kind: 'retryable',
     stage,
     cause: 'connection',
+    maybeProcessed: !NEVER_SENT_CODES.has(code),
     reason: `the connection to Code Stream failed with ${code} (${what})`,
     snippet: '',
   };

@@ -1,7 +1,6 @@
 export { CodeStreamClient, CSP_AUTHORIZE_URL } from './CodeStreamClient';
 export type { ClientLogger, CodeStreamAuth, CodeStreamClientOptions } from './CodeStreamClient';
-export { SecretsManagerCredentials } from './SecretsManagerCredentials';
-export type { SecretsManagerCredentialsOptions } from './SecretsManagerCredentials';
+export { SecretCredentials } from './SecretCredentials';
 export { credentialFromSecret } from './credentials';
 export type { AuthFlow, CredentialSource } from './credentials';
 export { AuthenticationError } from './errors';

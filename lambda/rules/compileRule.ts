@@ -62,17 +62,23 @@ export function compileRule(definition: RuleDefinition, index: number): { rule?:
       const { event } = delivery;
       const values: Record<string, string> = nativeInput ? nativeTriggerInput(event) : {};
       for (const [name, template] of input) values[name] = rendered(`input.${name}`, template, delivery) ?? '';
-      // The delivery id in the tags lets an operator find the execution from a log line, and back.
+      // The delivery id and rule in the tags let an operator, and the relay after an unanswered
+      // call, find the execution from a delivery, and back.
       const tagValues = tags.map((template, position) => rendered(`tags[${position}]`, template, delivery) ?? '');
       return {
         comments: rendered('comments', comments, delivery) ?? describeEvent(event),
         input: values,
         source: rendered('source', source, delivery) ?? `webhook-relay:${event.source}`,
-        tags: [...new Set([...tagValues.filter((tag) => tag !== ''), `delivery:${event.deliveryId}`])],
+        tags: [...new Set([...tagValues.filter((tag) => tag !== ''), ...executionTags(event.deliveryId, definition.name)])],
       };
     },
   };
   return { rule, issues };
+}
+
+/** The tags that identify the execution of one rule for one delivery. */
+export function executionTags(deliveryId: string, rule: string): string[] {
+  return [`delivery:${deliveryId}`, `rule:${rule}`];
 }
 
 function templateOrIssue(text: string, path: (string | number)[], issues: ConditionIssue[]): Template | undefined {

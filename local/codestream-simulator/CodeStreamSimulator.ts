@@ -77,6 +77,7 @@ const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/codestream\/api\/pipelines\/([^/]+)\/executions$/, endpoint: 'execute.byId' },
   { method: 'GET', pattern: /^\/codestream\/api\/pipelines\/([^/]+)\/executions$/, endpoint: 'executions.list' },
   { method: 'POST', pattern: /^\/codestream\/api\/pipelines\/([^/]+)\/([^/]+)\/executions$/, endpoint: 'execute.byName' },
+  { method: 'GET', pattern: /^\/codestream\/api\/pipelines\/([^/]+)\/([^/]+)\/executions$/, endpoint: 'executions.list' },
   { method: 'GET', pattern: /^\/codestream\/api\/executions\/([^/]+)$/, endpoint: 'execution.get' },
   { method: 'GET', pattern: /^\/_simulator\/(requests|executions)$/, endpoint: 'control' },
   { method: 'PUT', pattern: /^\/_simulator\/(faults)$/, endpoint: 'control' },
@@ -261,9 +262,13 @@ export class CodeStreamSimulator {
         if (!execution) throw new HttpProblem(404, `Execution with id '${params[0]}' not found`);
         return { status: 200, body: publicExecution(execution) };
       }
-      case 'executions.list':
+      case 'executions.list': {
         this.#authenticate(request, record);
-        return { status: 200, body: this.#listExecutions(params[0] ?? '', url, record) };
+        const [first = '', second] = params;
+        const pipeline = second === undefined ? this.#pipelines.find((p) => p.id === first) : this.#pipelines.find((p) => p.project === first && p.name === second);
+        if (!pipeline) throw new HttpProblem(404, `Pipeline ${second === undefined ? `with id '${first}'` : `'${first}/${second}'`} not found`);
+        return { status: 200, body: this.#listExecutions(pipeline.id, url, record) };
+      }
       case 'control':
         return this.#control(params[0] ?? '', raw);
       default:
@@ -381,9 +386,6 @@ export class CodeStreamSimulator {
   }
 
   #listExecutions(pipelineId: string, url: URL, record: RecordedRequest): Executions {
-    if (!this.#pipelines.some((pipeline) => pipeline.id === pipelineId)) {
-      throw new HttpProblem(404, `Pipeline with id '${pipelineId}' not found`);
-    }
     record.pipelineId = pipelineId;
     const top = pageNumber(url.searchParams.get('$top'), 25, '$top');
     const skip = pageNumber(url.searchParams.get('$skip'), 0, '$skip');

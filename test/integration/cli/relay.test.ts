@@ -105,13 +105,13 @@ describe('relay test --json', () => {
       comments: 'github: push to master of Codertocat/Hello-World',
       input: { ...native, GIT_REF: 'refs/heads/master', PUSHED_BY: 'Codertocat' },
       source: 'webhook-relay:github',
-      tags: ['ci', 'repo:Codertocat/Hello-World', 'delivery:5ecc39b7-d405-47c5-a937-cc1e658d5686'],
+      tags: ['ci', 'repo:Codertocat/Hello-World', 'delivery:5ecc39b7-d405-47c5-a937-cc1e658d5686', 'rule:build-main-lines'],
     });
     expect(requestOf(output!, 'build-code-changes')).toEqual({
       comments: 'push to master by Codertocat',
       input: { ...native, CHANGED: '{"added":["README.md"],"modified":[],"removed":[]}' },
       source: 'webhook-relay:github',
-      tags: ['delivery:5ecc39b7-d405-47c5-a937-cc1e658d5686'],
+      tags: ['delivery:5ecc39b7-d405-47c5-a937-cc1e658d5686', 'rule:build-code-changes'],
     });
   });
 
@@ -132,7 +132,7 @@ describe('relay test --json', () => {
         RELEASE_COMMIT: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
       },
       source: 'release-tags',
-      tags: ['delivery:52786a74-3eb5-40e3-b2d9-7addb6d1bf34'],
+      tags: ['delivery:52786a74-3eb5-40e3-b2d9-7addb6d1bf34', 'rule:release-tags'],
     });
   });
 
@@ -152,7 +152,7 @@ describe('relay test --json', () => {
         GIT_SERVER_URL: 'https://server.bitbucket.local',
       },
       source: 'webhook-relay:bitbucket-server',
-      tags: ['delivery:1e8d051e-9c8a-4fce-8c2b-ed43b70f033e'],
+      tags: ['delivery:1e8d051e-9c8a-4fce-8c2b-ed43b70f033e', 'rule:deploy-merged'],
     });
   });
 
@@ -171,7 +171,7 @@ describe('relay test --json', () => {
         IMAGE_REF: 'latest',
       },
       source: 'webhook-relay:dockerhub',
-      tags: ['delivery:sha256:98e2f723186ba9ea341dc6b13da0d5d72092c32fc6530373ae1065137c0ec816'],
+      tags: ['delivery:sha256:98e2f723186ba9ea341dc6b13da0d5d72092c32fc6530373ae1065137c0ec816', 'rule:deploy-images'],
     });
     const [quay] = await dryRun('quay/repo_push');
     // Quay sends no time: the event happened when it was received.
@@ -188,7 +188,7 @@ describe('relay test --json', () => {
         IMAGE_REF: 'latest',
       },
       source: 'webhook-relay:quay',
-      tags: ['delivery:sha256:01a0f0ea9f30c48b4a336bad73c0b8e256dd189b2102bf853fee4421f176a6cd'],
+      tags: ['delivery:sha256:01a0f0ea9f30c48b4a336bad73c0b8e256dd189b2102bf853fee4421f176a6cd', 'rule:deploy-images'],
     });
     const [ecr] = await dryRun('aws-ecr/image-action.push');
     expect(requestOf(ecr!, 'deploy-images')).toEqual({
@@ -204,7 +204,7 @@ describe('relay test --json', () => {
         IMAGE_REF: 'latest',
       },
       source: 'webhook-relay:aws-ecr',
-      tags: ['delivery:13cde686-328b-6117-af20-0e5566167482'],
+      tags: ['delivery:13cde686-328b-6117-af20-0e5566167482', 'rule:deploy-images'],
     });
   });
 
@@ -212,7 +212,7 @@ describe('relay test --json', () => {
     const [output] = await dryRun('gitlab/pipeline');
     expect(requestOf(output!, 'gitlab-pipeline-succeeded')).toMatchObject({
       input: { GITLAB_PIPELINE: '31', FIRST_BUILD: 'production', GIT_BRANCH_NAME: 'master' },
-      tags: ['gitlab-pipeline:31', 'delivery:d8c6a01a-dca2-4d6d-9424-11aadbbff29d'],
+      tags: ['gitlab-pipeline:31', 'delivery:d8c6a01a-dca2-4d6d-9424-11aadbbff29d', 'rule:gitlab-pipeline-succeeded'],
     });
   });
 });

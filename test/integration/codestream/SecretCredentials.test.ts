@@ -1,6 +1,7 @@
 import { CodeStreamClient } from '../../../lambda/codestream/CodeStreamClient';
 import { AuthenticationError } from '../../../lambda/codestream/errors';
-import { SecretsManagerCredentials } from '../../../lambda/codestream/SecretsManagerCredentials';
+import { SecretCredentials } from '../../../lambda/codestream/SecretCredentials';
+import { SecretsManagerSecretStore } from '../../../lambda/secrets/SecretsManagerSecretStore';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
 import { SecretsManagerStub } from '../../support/SecretsManagerStub';
 import { API_TOKEN, PIPELINES, REFRESH_TOKEN, startSimulator } from '../../support/simulatorFixture';
@@ -22,8 +23,8 @@ afterEach(async () => {
   await simulator.stop();
 });
 
-function credentials(secretId = SECRET_ID): SecretsManagerCredentials {
-  return new SecretsManagerCredentials({ secretId, client: secretsManager.client() });
+function credentials(secretId = SECRET_ID): SecretCredentials {
+  return new SecretCredentials(new SecretsManagerSecretStore({ client: secretsManager.client() }), secretId);
 }
 
 it('reads the refresh token through the real SDK and logs in with it', async () => {
@@ -95,7 +96,7 @@ it('reports a missing secret as unauthorized: retrying cannot create it', async 
     credentials: credentials('codestream/missing'),
   }).execute({ id: PIPELINES.build.id }, REQUEST);
   expect(outcome).toMatchObject({ kind: 'unauthorized', stage: 'credentials' });
-  expect(outcome.reason).toContain('"codestream/missing": ResourceNotFoundException');
+  expect(outcome.reason).toContain('could not read the secret "codestream/missing": ResourceNotFoundException');
 });
 
 it('reports a denied read as unauthorized', async () => {

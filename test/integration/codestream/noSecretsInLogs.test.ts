@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CodeStreamClient, type CodeStreamClientOptions } from '../../../lambda/codestream/CodeStreamClient';
-import { SecretsManagerCredentials } from '../../../lambda/codestream/SecretsManagerCredentials';
+import { SecretCredentials } from '../../../lambda/codestream/SecretCredentials';
+import { SecretsManagerSecretStore } from '../../../lambda/secrets/SecretsManagerSecretStore';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
 import { SecretsManagerStub } from '../../support/SecretsManagerStub';
 import { API_TOKEN, PIPELINES, REFRESH_TOKEN, fixedCredentials, startSimulator } from '../../support/simulatorFixture';
@@ -70,7 +71,7 @@ it('never prints or returns a credential or a bearer token, whatever the outcome
   secretsManager.set('codestream/bare', { secretString: BARE_SECRET });
   outcomes.push(
     await client({
-      credentials: new SecretsManagerCredentials({ secretId: 'codestream/bare', client: secretsManager.client() }),
+      credentials: new SecretCredentials(new SecretsManagerSecretStore({ client: secretsManager.client() }), 'codestream/bare'),
     }).execute(build, request),
   );
 

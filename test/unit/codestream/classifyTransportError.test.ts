@@ -21,3 +21,14 @@ it('finds the code on the cause', () => {
   const error = new Error('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) });
   expect(classifyTransportError(error, 'execute', 'x', 1).reason).toContain('ECONNRESET');
 });
+
+it.each([
+  ['ECONNABORTED', true],
+  ['ECONNRESET', true],
+  ['EPIPE', true],
+  ['ECONNREFUSED', false],
+  ['ENOTFOUND', false],
+  ['EAI_AGAIN', false],
+])('%s may have reached Code Stream: %s', (code, maybeProcessed) => {
+  expect(classifyTransportError(Object.assign(new Error('x'), { code }), 'execute', 'x', 1).maybeProcessed).toBe(maybeProcessed);
+});

@@ -17,6 +17,7 @@ function engine(rules: string): RuleEngine {
 
 const PUSH = 'github/push.branch-created';
 const DELIVERY_TAG = 'delivery:5ecc39b7-d405-47c5-a937-cc1e658d5686';
+const RULE_TAG = 'rule:build';
 
 describe('matching', () => {
   it('gives every matching rule its own request, in config order', () => {
@@ -55,7 +56,7 @@ describe('matching', () => {
           EXTRA: '21031067+Codertocat@users.noreply.github.com',
         },
         source: 'webhook-relay:github',
-        tags: [DELIVERY_TAG],
+        tags: [DELIVERY_TAG, RULE_TAG],
       },
     });
   });
@@ -75,7 +76,7 @@ describe('matching', () => {
         comments: 'Codertocat pushed 6113728f27ae82c7b1a177c8d03f9e96e0adf246',
         input: { REF: 'refs/heads/master', COST: '$5' },
         source: 'relay/292430182',
-        tags: ['repo:Hello-World', DELIVERY_TAG],
+        tags: ['repo:Hello-World', DELIVERY_TAG, RULE_TAG],
       },
     });
   });

@@ -1,0 +1,101 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CodeStreamClient } from '../codestream/CodeStreamClient';
+import { SecretCredentials } from '../codestream/SecretCredentials';
+import type { IngressDependencies } from '../ingress/acceptWebhook';
+import { SqsDeliveryQueue } from '../ingress/DeliveryQueue';
+import { SqsDeadLetterQueue } from '../relay/DeadLetterQueue';
+import { IdempotencyStore } from '../relay/IdempotencyStore';
+import type { RelayDependencies } from '../relay/RelayDependencies';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../relay/RetryPolicy';
+import { type LoadedConfig, loadConfig } from '../rules/loadConfig';
+import { SecretsManagerSecretStore } from '../secrets/SecretsManagerSecretStore';
+import type { SecretStore } from '../secrets/SecretStore';
+import { logger, metrics } from './observability';
+
+/**
+ * The functions' settings, from their environment (the CDK stack sets them):
+ * - RELAY_CONFIG: the config file (default relay.config.json, else relay.config.yaml, beside the code);
+ * - QUEUE_URL (ingress), DEAD_LETTER_QUEUE_URL and IDEMPOTENCY_TABLE (relay);
+ * - MAX_BODY_BYTES (default 786432: with the envelope it fits SQS's 1 MiB);
+ * - CODESTREAM_TIMEOUT_MS (default 10000), IDEMPOTENCY_LEASE_MS (default: the function's timeout + 60 s);
+ * - MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, ATTEMPTS_PER_INVOCATION (see RetryPolicy).
+ */
+export interface Clients {
+  sqs?: SQSClient;
+  dynamodb?: DynamoDBClient;
+  secrets?: SecretStore;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 786_432;
+
+export function configFrom(env: NodeJS.ProcessEnv): LoadedConfig {
+  return loadConfig(env.RELAY_CONFIG ?? 'relay.config.yaml');
+}
+
+export function ingressDependencies(env: NodeJS.ProcessEnv, clients: Clients = {}): IngressDependencies {
+  const { config } = configFrom(env);
+  return {
+    sources: config.sources,
+    secrets: clients.secrets ?? new SecretsManagerSecretStore(),
+    queue: new SqsDeliveryQueue(clients.sqs ?? new SQSClient({}), required(env, 'QUEUE_URL')),
+    maxBodyBytes: number(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
+    logger,
+    metrics,
+  };
+}
+
+export function relayDependencies(env: NodeJS.ProcessEnv, clients: Clients = {}): RelayDependencies {
+  const { config, engine } = configFrom(env);
+  const sqs = clients.sqs ?? new SQSClient({});
+  const secrets = clients.secrets ?? new SecretsManagerSecretStore();
+  const queueUrl = required(env, 'QUEUE_URL');
+  const timeoutMs = number(env, 'CODESTREAM_TIMEOUT_MS', 10_000);
+  const { codestream } = config;
+  const policy: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    maxReceiveCount: number(env, 'MAX_RECEIVE_COUNT', DEFAULT_RETRY_POLICY.maxReceiveCount),
+    queueBaseDelaySeconds: number(env, 'RETRY_BASE_SECONDS', DEFAULT_RETRY_POLICY.queueBaseDelaySeconds),
+    queueMaxDelaySeconds: number(env, 'RETRY_MAX_SECONDS', DEFAULT_RETRY_POLICY.queueMaxDelaySeconds),
+    attemptsPerInvocation: number(env, 'ATTEMPTS_PER_INVOCATION', DEFAULT_RETRY_POLICY.attemptsPerInvocation),
+  };
+  return {
+    engine,
+    sources: config.sources,
+    codestream: new CodeStreamClient({
+      baseUrl: codestream.url,
+      auth: codestream.auth === 'apiToken' ? { flow: 'apiToken', authorizeUrl: codestream.authorizeUrl } : { flow: 'refreshToken' },
+      credentials: new SecretCredentials(secrets, codestream.secret),
+      apiVersion: codestream.apiVersion,
+      timeoutMs,
+      logger,
+    }),
+    store: new IdempotencyStore({
+      client: DynamoDBDocumentClient.from(clients.dynamodb ?? new DynamoDBClient({})),
+      tableName: required(env, 'IDEMPOTENCY_TABLE'),
+      leaseMs: number(env, 'IDEMPOTENCY_LEASE_MS', number(env, 'AWS_LAMBDA_FUNCTION_TIMEOUT', 900) * 1000 + 60_000),
+    }),
+    deadLetters: new SqsDeadLetterQueue(sqs, required(env, 'DEAD_LETTER_QUEUE_URL')),
+    retryLater: async (receiptHandle, seconds) => {
+      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
+    },
+    policy,
+    logger,
+    metrics,
+  };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`the ${name} environment variable is not set`);
+  return value;
+}
+
+function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`the ${name} environment variable must be a non-negative number, not "${value}"`);
+  return parsed;
+}

@@ -1,0 +1,17 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { type IngressDependencies, acceptWebhook } from '../ingress/acceptWebhook';
+import { ingressDependencies } from './environment';
+import { logger, metrics } from './observability';
+
+/** The ingress function around its dependencies, built once per container on first use. */
+export function createIngressHandler(dependencies: () => IngressDependencies) {
+  let built: IngressDependencies | undefined;
+  return middy(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => acceptWebhook(event, (built ??= dependencies())))
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}
+
+export const handler = createIngressHandler(() => ingressDependencies(process.env));

@@ -1,0 +1,30 @@
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { processRecord } from '../relay/processRecord';
+import type { RelayDependencies } from '../relay/RelayDependencies';
+import { relayDependencies } from './environment';
+import { logger, metrics } from './observability';
+
+/**
+ * The relay function: SQS batches in, partial batch responses out. Each record succeeds or fails
+ * alone; a record sent back for a retry has its visibility timeout set already.
+ */
+export function createRelayHandler(dependencies: () => RelayDependencies) {
+  const processor = new BatchProcessor(EventType.SQS);
+  let built: RelayDependencies | undefined;
+  return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const relay = (built ??= dependencies());
+    return processPartialResponse(event, (record: SQSRecord) => processRecord(record, () => context.getRemainingTimeInMillis(), relay), processor, {
+      context,
+      // Every record failing is still a partial response: their visibility timeouts are set.
+      throwOnFullBatchFailure: false,
+    });
+  })
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}
+
+export const handler = createRelayHandler(() => relayDependencies(process.env));

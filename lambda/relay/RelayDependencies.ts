@@ -1,0 +1,25 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { CodeStreamClient } from '../codestream/CodeStreamClient';
+import type { SourceDefinition } from '../rules/RelayConfig';
+import type { RuleEngine } from '../rules/RuleEngine';
+import type { DeadLetterQueue } from './DeadLetterQueue';
+import type { IdempotencyStore } from './IdempotencyStore';
+import type { RetryPolicy } from './RetryPolicy';
+
+/** What the relay handler works with; built once per container (see handlers/relay.ts). */
+export interface RelayDependencies {
+  engine: RuleEngine;
+  sources: Readonly<Record<string, SourceDefinition>>;
+  codestream: Pick<CodeStreamClient, 'execute' | 'lookupExecution'>;
+  store: Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered'>;
+  deadLetters: DeadLetterQueue;
+  /** Sets when a failed record comes back: SQS ChangeMessageVisibility on its receipt handle. */
+  retryLater(receiptHandle: string, seconds: number): Promise<void>;
+  policy: RetryPolicy;
+  logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  metrics?: Pick<Metrics, 'addMetric'>;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}

@@ -1,0 +1,104 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Outcome } from '../codestream/Outcome';
+import type { ExecutionRequest, PipelineRef } from '../codestream/types';
+import type { ExecutionKey } from './IdempotencyStore';
+import type { RelayDependencies } from './RelayDependencies';
+import { invocationDelayMs } from './RetryPolicy';
+
+/** What became of one (delivery, rule) in this invocation. */
+export type RuleResult =
+  | { state: 'created'; executionId?: string }
+  | { state: 'skipped'; why: string }
+  | { state: 'retry'; outcome: Outcome; attempts: number; firstAttemptAt: string; lastAttemptAt: string }
+  | { state: 'failed'; outcome: Outcome; attempts: number; firstAttemptAt: string; lastAttemptAt: string };
+
+export interface RuleCall {
+  key: ExecutionKey;
+  pipeline: PipelineRef;
+  request: ExecutionRequest;
+  messageId: string;
+  /** The tags that identify this (delivery, rule)'s execution in Code Stream. */
+  tags: string[];
+  /** Milliseconds left in the invocation. */
+  remainingMs: () => number;
+}
+
+/** Leaves this much of the invocation for recording the result after the last call. */
+const SAFETY_MARGIN_MS = 2_000;
+
+/**
+ * Starts one rule's execution at most once: claims (delivery, rule) in the idempotency store, looks
+ * for an execution a timed-out call may have started, calls Code Stream with a few quick retries
+ * while the invocation has time, and records what happened. Never throws for Code Stream's answers.
+ */
+export async function executeRule(call: RuleCall, dependencies: RelayDependencies): Promise<RuleResult> {
+  const { store, codestream, logger, policy } = dependencies;
+  const now = () => (dependencies.now ?? (() => new Date()))().toISOString();
+  const claim = await store.claim(call.key, call.messageId);
+  if (!claim.claimed) return { state: 'skipped', why: skipReason(claim.record.status) };
+  let attempts = claim.attempts;
+  const firstAttemptAt = claim.firstAttemptAt ?? now();
+  let uncertain = claim.uncertain;
+  for (let attempt = 0; ; attempt += 1) {
+    if (uncertain) {
+      const lookup = await codestream.lookupExecution(call.pipeline, call.tags);
+      if (lookup.found) {
+        logger.info('Found the execution an earlier, unanswered call started', { executionId: lookup.executionId });
+        await store.markCreated(call.key, { executionId: lookup.executionId, executionLink: lookup.executionLink, attempts, firstAttemptAt, lastAttemptAt: now() });
+        return { state: 'created', executionId: lookup.executionId };
+      }
+      if (lookup.failed) return retryOrFail(call, lookup.failed, attempts, firstAttemptAt, uncertain, dependencies);
+    }
+    attempts += 1;
+    const started = Date.now();
+    const outcome = await codestream.execute(call.pipeline, call.request);
+    dependencies.metrics?.addMetric('codeStreamLatency', MetricUnit.Milliseconds, Date.now() - started);
+    logger.info('Code Stream answered', { outcome: outcome.kind, status: outcome.status, reason: outcome.reason, attempt: attempts });
+    if (outcome.kind === 'created') {
+      await store.markCreated(call.key, { executionId: outcome.executionId, executionLink: outcome.executionLink, attempts, firstAttemptAt, lastAttemptAt: now() });
+      logger.info('Execution created', { executionId: outcome.executionId, executionLink: outcome.executionLink });
+      dependencies.metrics?.addMetric('executionsCreated', MetricUnit.Count, 1);
+      return { state: 'created', executionId: outcome.executionId };
+    }
+    if (outcome.kind !== 'retryable') return { state: 'failed', outcome, attempts, firstAttemptAt, lastAttemptAt: now() };
+    uncertain = outcome.maybeProcessed === true;
+    const delay = invocationDelayMs(attempt, outcome.retryAfterMs, policy, dependencies.random ?? Math.random);
+    const timeLeft = call.remainingMs() - SAFETY_MARGIN_MS - delay;
+    // A call that may have been processed is retried only from the queue, after a delay in which a
+    // slow Code Stream can finish it: the lookup then finds the execution instead of racing it.
+    if (uncertain || attempt + 1 >= policy.attemptsPerInvocation || timeLeft < 0) {
+      return retryOrFail(call, outcome, attempts, firstAttemptAt, uncertain, dependencies);
+    }
+    dependencies.metrics?.addMetric('retried', MetricUnit.Count, 1);
+    await (dependencies.sleep ?? sleep)(delay);
+  }
+}
+
+async function retryOrFail(
+  call: RuleCall,
+  outcome: Outcome,
+  attempts: number,
+  firstAttemptAt: string,
+  uncertain: boolean,
+  dependencies: RelayDependencies,
+): Promise<RuleResult> {
+  const lastAttemptAt = (dependencies.now ?? (() => new Date()))().toISOString();
+  if (outcome.kind !== 'retryable') return { state: 'failed', outcome, attempts, firstAttemptAt, lastAttemptAt };
+  await dependencies.store.markRetrying(call.key, { uncertain, lastOutcome: outcome.reason, attempts, firstAttemptAt, lastAttemptAt });
+  return { state: 'retry', outcome, attempts, firstAttemptAt, lastAttemptAt };
+}
+
+function skipReason(status: string): string {
+  switch (status) {
+    case 'created':
+      return 'its execution was already created (a duplicate or redelivered message)';
+    case 'in_progress':
+      return 'another message of the same delivery is executing it now';
+    default:
+      return 'this message already dead-lettered it';
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,160 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSRecord } from 'aws-lambda';
+import type { Outcome } from '../codestream/Outcome';
+import type { PipelineRef } from '../codestream/types';
+import { WebhookError } from '../providers/errors';
+import { parseBody } from '../providers/parseBody';
+import { normaliseDelivery } from '../providers/receiveWebhook';
+import { executionTags } from '../rules/compileRule';
+import type { Delivery } from '../rules/Delivery';
+import type { DeadLetterReason } from './DeadLetterQueue';
+import { type RuleResult, executeRule } from './executeRule';
+import type { RelayDependencies } from './RelayDependencies';
+import { MalformedMessageError, type RelayMessage, parseRelayMessage } from './RelayMessage';
+import { queueDelaySeconds } from './RetryPolicy';
+
+/** Thrown to fail a record back to the queue; its visibility timeout is already set. */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+}
+
+type Pending = Extract<RuleResult, { state: 'retry' }> & { rule: string; deliveryId: string; pipeline: PipelineRef };
+
+/**
+ * One SQS record: every event of the delivery against the rules, every match executed at most
+ * once. Final failures go to the dead-letter queue at once, with the reason; transient ones send
+ * the record back with a growing delay until the configured receive count, then to the DLQ too.
+ *
+ * @throws RetryLaterError to fail the record for a later retry; any other error is a crash, which
+ *   SQS's own redrive policy catches.
+ */
+export async function processRecord(record: SQSRecord, remainingMs: () => number, dependencies: RelayDependencies): Promise<void> {
+  const { logger } = dependencies;
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+  let message: RelayMessage;
+  let body: unknown;
+  try {
+    message = toRelayMessage(record.body, dependencies);
+    body = parseBody({ body: Buffer.from(message.body), headers: message.headers, query: message.query });
+  } catch (error) {
+    if (!(error instanceof MalformedMessageError || error instanceof WebhookError)) throw error;
+    const deliveryId = record.messageAttributes.deliveryId?.stringValue ?? record.messageId;
+    logger.error('A record is not a delivery the relay can read', { deliveryId, reason: error.message });
+    await deadLetter(record.body, { deliveryId, outcome: 'malformed', reason: error.message, snippet: '', attempts: 0 }, dependencies);
+    return;
+  }
+  const pending: Pending[] = [];
+  for (const event of message.events) {
+    const delivery: Delivery = { event, body, headers: message.headers, query: message.query };
+    const context = { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind };
+    const matches = dependencies.engine.match(delivery);
+    if (matches.length === 0) {
+      logger.info('No rule matched', { ...context, reasons: missReasons(dependencies, delivery) });
+      continue;
+    }
+    dependencies.metrics?.addMetric('matched', MetricUnit.Count, matches.length);
+    for (const match of matches) {
+      const ruleContext = { ...context, rule: match.rule, pipeline: pipelineName(match.pipeline) };
+      if ('error' in match) {
+        logger.error('The rule matched but its request cannot be built', { ...ruleContext, reason: match.error });
+        const rejected: Outcome = { kind: 'rejected', stage: 'execute', reason: `the rule's templates failed: ${match.error}`, snippet: '' };
+        await recordFailure(record, { outcome: rejected, attempts: 0, rule: match.rule, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
+        continue;
+      }
+      const result = await executeRule(
+        {
+          key: { deliveryId: event.deliveryId, rule: match.rule },
+          pipeline: match.pipeline,
+          request: match.request,
+          messageId: record.messageId,
+          tags: executionTags(event.deliveryId, match.rule),
+          remainingMs,
+        },
+        dependencies,
+      );
+      if (result.state === 'skipped') logger.info('Already handled', { ...ruleContext, why: result.why });
+      else if (result.state === 'failed') await recordFailure(record, { ...result, rule: match.rule, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
+      else if (result.state === 'retry') pending.push({ ...result, rule: match.rule, deliveryId: event.deliveryId, pipeline: match.pipeline });
+    }
+  }
+  if (pending.length === 0) return;
+  if (receiveCount >= dependencies.policy.maxReceiveCount) {
+    for (const failure of pending) await recordFailure(record, failure, dependencies, `retries exhausted after ${receiveCount} receives: `);
+    return;
+  }
+  const retryAfterMs = Math.max(0, ...pending.map((failure) => (failure.outcome.kind === 'retryable' ? (failure.outcome.retryAfterMs ?? 0) : 0)));
+  const seconds = queueDelaySeconds(receiveCount, retryAfterMs, dependencies.policy, dependencies.random ?? Math.random);
+  await dependencies.retryLater(record.receiptHandle, seconds);
+  logger.warn('Retrying later', { deliveryId: message.deliveryId, receiveCount, inSeconds: seconds, rules: pending.map((failure) => failure.rule) });
+  throw new RetryLaterError(`${pending.length} rule(s) to retry in ${seconds} s: ${pending.map((failure) => `${failure.rule}: ${failure.outcome.reason}`).join('; ')}`);
+}
+
+/** A final failure of one rule: the record goes to the DLQ with why, and the rule is marked so redeliveries skip it. */
+async function recordFailure(
+  record: SQSRecord,
+  failure: { outcome: Outcome; attempts: number; firstAttemptAt?: string; lastAttemptAt?: string; rule: string; deliveryId: string; pipeline: PipelineRef },
+  dependencies: RelayDependencies,
+  prefix = '',
+): Promise<void> {
+  const { outcome } = failure;
+  await deadLetter(
+    record.body,
+    {
+      deliveryId: failure.deliveryId,
+      outcome: outcome.kind,
+      status: outcome.status,
+      reason: `${prefix}${outcome.reason}`,
+      snippet: outcome.snippet,
+      rule: failure.rule,
+      pipeline: pipelineName(failure.pipeline),
+      attempts: failure.attempts,
+      firstAttemptAt: failure.firstAttemptAt,
+      lastAttemptAt: failure.lastAttemptAt,
+    },
+    dependencies,
+  );
+  await dependencies.store.markDeadLettered(
+    { deliveryId: failure.deliveryId, rule: failure.rule },
+    { messageId: record.messageId, outcome: outcome.kind, attempts: failure.attempts, firstAttemptAt: failure.firstAttemptAt, lastAttemptAt: failure.lastAttemptAt },
+  );
+}
+
+async function deadLetter(body: string, why: DeadLetterReason, dependencies: RelayDependencies): Promise<void> {
+  await dependencies.deadLetters.send(body, why);
+  dependencies.logger.error('Dead-lettered', { ...why });
+  dependencies.metrics?.addMetric(`deadLettered.${why.outcome}`, MetricUnit.Count, 1);
+}
+
+/**
+ * The record as a relay message. ECR events routed by an EventBridge rule straight into the queue
+ * arrive as the bare event: they are normalised here, for the configured aws-ecr source.
+ */
+function toRelayMessage(text: string, dependencies: RelayDependencies): RelayMessage {
+  const value = safeJson(text) as { source?: unknown; 'detail-type'?: unknown; version?: unknown } | undefined;
+  if (value?.source !== 'aws.ecr' || value['detail-type'] === undefined) return parseRelayMessage(text);
+  const name = Object.keys(dependencies.sources).find((candidate) => dependencies.sources[candidate]?.provider === 'aws-ecr');
+  if (name === undefined) throw new MalformedMessageError('an ECR event reached the queue, but no aws-ecr source is configured');
+  const request = { body: Buffer.from(text), headers: { 'content-type': 'application/json' }, query: {} };
+  const events = normaliseDelivery({ name, provider: 'aws-ecr', secrets: [], options: dependencies.sources[name]?.options }, request);
+  const deliveryId = events[0]?.deliveryId ?? '';
+  return { version: 1, source: name, provider: 'aws-ecr', deliveryId, receivedAt: new Date().toISOString(), events, body: text, headers: request.headers, query: {} };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why no rule matched, for the log: the first failing condition of each rule, a few at most. */
+function missReasons(dependencies: RelayDependencies, delivery: Delivery): Record<string, string> {
+  const reasons: Record<string, string> = {};
+  for (const decision of dependencies.engine.explain(delivery).slice(0, 20)) reasons[decision.rule] = decision.reason ?? '';
+  return reasons;
+}
+
+function pipelineName(pipeline: PipelineRef): string {
+  return 'id' in pipeline ? `id:${pipeline.id}` : `name:${pipeline.project}/${pipeline.name}`;
+}

@@ -1,0 +1,416 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type ExecutionKey,
+  IdempotencyStore,
+  type IdempotencyStoreOptions,
+} from '../../../lambda/relay/IdempotencyStore';
+
+// dynalite ships no type declarations; this is the part of its API the tests use.
+type Dynalite = (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
+const dynalite = createRequire(__filename)('dynalite') as Dynalite;
+
+const TABLE = 'relay-executions';
+const LEASE_MS = 60_000;
+const DAY_S = 86_400;
+const T0 = Date.parse('2025-03-01T10:00:00.000Z');
+
+let server: Server;
+let endpoint: string;
+const clients: DynamoDBClient[] = [];
+let documents: DynamoDBDocumentClient;
+let clockMs = T0;
+let sequence = 0;
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  documents = DynamoDBDocumentClient.from(dynamoDbClient());
+  await documents.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+});
+
+afterAll(async () => {
+  // The SDK keeps its sockets alive; dynalite's close waits for them to end.
+  for (const client of clients) client.destroy();
+  await new Promise<void>((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+});
+
+beforeEach(() => {
+  clockMs = T0;
+});
+
+/** A real SDK client on dynalite; one attempt, so a failure shows at once. */
+function dynamoDbClient(): DynamoDBClient {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'dynalite-secret-access-key' },
+    maxAttempts: 1,
+  });
+  clients.push(client);
+  return client;
+}
+
+function storeWith(options: Partial<IdempotencyStoreOptions> = {}): IdempotencyStore {
+  return new IdempotencyStore({ client: documents, tableName: TABLE, leaseMs: LEASE_MS, now: () => clockMs, ...options });
+}
+
+/** A key no other test touches. */
+function newKey(rule = 'build-on-push'): ExecutionKey {
+  sequence += 1;
+  return { deliveryId: `github:0b6f5a1e-${sequence}`, rule };
+}
+
+function isoAt(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function advance(ms: number): void {
+  clockMs += ms;
+}
+
+async function storedItem({ deliveryId, rule }: ExecutionKey): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: TABLE, Key: { id: `${deliveryId}|${rule}` }, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+/** The TTL attribute: 15 days (by default) after the write made at `writtenAtMs`, in epoch seconds. */
+async function expectExpiresAt(key: ExecutionKey, writtenAtMs: number, retentionDays = 15): Promise<void> {
+  expect((await storedItem(key))?.expiresAt).toBe(Math.floor(writtenAtMs / 1000) + retentionDays * DAY_S);
+}
+
+/** Claims `key` for 'msg-1' and records a failed first call at T0 + 1 s. */
+async function retryingKey(store: IdempotencyStore, uncertain = false): Promise<ExecutionKey> {
+  const key = newKey();
+  await store.claim(key, 'msg-1');
+  await store.markRetrying(key, {
+    uncertain,
+    lastOutcome: uncertain ? 'timeout' : 'HTTP 503',
+    attempts: 1,
+    firstAttemptAt: isoAt(T0 + 1_000),
+    lastAttemptAt: isoAt(T0 + 1_000),
+  });
+  return key;
+}
+
+describe('a new key', () => {
+  it('is claimed in progress with no attempts, leased to the claiming message', async () => {
+    const store = storeWith();
+    const key = newKey();
+
+    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: true, attempts: 0, uncertain: false });
+    expect(await store.get(key)).toEqual({ status: 'in_progress', messageId: 'msg-1', leaseUntil: T0 + LEASE_MS, attempts: 0 });
+    await expectExpiresAt(key, T0);
+  });
+
+  it('reads as undefined before anyone claims it', async () => {
+    expect(await storeWith().get(newKey())).toBeUndefined();
+  });
+
+  it('expires after the configured retention', async () => {
+    const key = newKey();
+    await storeWith({ retentionDays: 20 }).claim(key, 'msg-1');
+    await expectExpiresAt(key, T0, 20);
+  });
+});
+
+describe('in progress', () => {
+  it('refuses any other claim while the lease lasts, returning the holder', async () => {
+    const store = storeWith();
+    const key = newKey();
+    await store.claim(key, 'msg-1');
+    advance(LEASE_MS - 1);
+
+    const holder = { status: 'in_progress', messageId: 'msg-1', leaseUntil: T0 + LEASE_MS, attempts: 0 };
+    expect(await store.claim(key, 'msg-2')).toEqual({ claimed: false, record: holder });
+    // An SQS redelivery of the same message while the first receive still runs.
+    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: false, record: holder });
+    await expectExpiresAt(key, T0);
+  });
+
+  it('is claimed again once the lease has lapsed, as uncertain, keeping the attempts', async () => {
+    const store = storeWith();
+    const key = await retryingKey(store);
+    advance(5_000);
+    await store.claim(key, 'msg-1');
+    advance(LEASE_MS); // exactly leaseUntil: the lease has lapsed
+
+    expect(await store.claim(key, 'msg-2')).toEqual({
+      claimed: true,
+      attempts: 1,
+      firstAttemptAt: isoAt(T0 + 1_000),
+      uncertain: true,
+    });
+    expect(await store.get(key)).toEqual({
+      status: 'in_progress',
+      messageId: 'msg-2',
+      leaseUntil: T0 + 5_000 + 2 * LEASE_MS,
+      attempts: 1,
+      firstAttemptAt: isoAt(T0 + 1_000),
+      lastAttemptAt: isoAt(T0 + 1_000),
+    });
+    await expectExpiresAt(key, T0 + 5_000 + LEASE_MS);
+  });
+});
+
+describe('retrying', () => {
+  it('records the failed attempt', async () => {
+    const store = storeWith();
+    const key = await retryingKey(store, true);
+
+    expect(await store.get(key)).toEqual({
+      status: 'retrying',
+      uncertain: true,
+      lastOutcome: 'timeout',
+      attempts: 1,
+      firstAttemptAt: isoAt(T0 + 1_000),
+      lastAttemptAt: isoAt(T0 + 1_000),
+    });
+  });
+
+  it.each([false, true])('is claimed by the next receive, keeping attempts, first attempt and uncertain=%s', async (uncertain) => {
+    const store = storeWith();
+    const key = await retryingKey(store, uncertain);
+    advance(30_000);
+
+    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: true, attempts: 1, firstAttemptAt: isoAt(T0 + 1_000), uncertain });
+    expect(await store.get(key)).toEqual({
+      status: 'in_progress',
+      messageId: 'msg-1',
+      leaseUntil: T0 + 30_000 + LEASE_MS,
+      attempts: 1,
+      firstAttemptAt: isoAt(T0 + 1_000),
+      lastAttemptAt: isoAt(T0 + 1_000),
+    });
+    const item = await storedItem(key);
+    expect(item).not.toHaveProperty('uncertain');
+    expect(item).not.toHaveProperty('lastOutcome');
+    await expectExpiresAt(key, T0 + 30_000);
+  });
+});
+
+describe('created', () => {
+  const execution = { executionId: 'e7a1c3d2', executionLink: 'https://codestream.example/codestream/api/executions/e7a1c3d2' };
+
+  async function createdKey(store: IdempotencyStore): Promise<ExecutionKey> {
+    const key = newKey();
+    await store.claim(key, 'msg-1');
+    advance(2_000);
+    await store.markCreated(key, { ...execution, attempts: 1, firstAttemptAt: isoAt(T0 + 1_000), lastAttemptAt: isoAt(T0 + 1_000) });
+    return key;
+  }
+
+  const createdRecord = {
+    status: 'created',
+    ...execution,
+    attempts: 1,
+    firstAttemptAt: isoAt(T0 + 1_000),
+    lastAttemptAt: isoAt(T0 + 1_000),
+  };
+
+  it('records the execution', async () => {
+    const store = storeWith();
+    const key = await createdKey(store);
+
+    expect(await store.get(key)).toEqual(createdRecord);
+    await expectExpiresAt(key, T0 + 2_000);
+  });
+
+  it('records a created answer that carried no execution id', async () => {
+    const store = storeWith();
+    const key = newKey();
+    await store.claim(key, 'msg-1');
+    await store.markCreated(key, { attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) });
+
+    expect(await store.get(key)).toEqual({ status: 'created', attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) });
+  });
+
+  it('is never claimed again, by a redelivery, a redrive or after any time', async () => {
+    const store = storeWith();
+    const key = await createdKey(store);
+    advance(14 * DAY_S * 1000);
+
+    for (const messageId of ['msg-1', 'msg-2']) {
+      expect(await store.claim(key, messageId)).toEqual({ claimed: false, record: createdRecord });
+    }
+    await expectExpiresAt(key, T0 + 2_000);
+  });
+
+  it('is not turned back by a late holder marking it retrying or dead-lettered', async () => {
+    const store = storeWith();
+    const key = await createdKey(store);
+    advance(LEASE_MS);
+
+    await expect(
+      store.markRetrying(key, { uncertain: true, lastOutcome: 'timeout', attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) }),
+    ).resolves.toBeUndefined();
+    await expect(
+      store.markDeadLettered(key, { messageId: 'msg-1', outcome: 'forbidden', attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) }),
+    ).resolves.toBeUndefined();
+
+    expect(await store.get(key)).toEqual(createdRecord);
+    await expectExpiresAt(key, T0 + 2_000);
+  });
+});
+
+describe('dead-lettered', () => {
+  async function deadLetteredKey(store: IdempotencyStore): Promise<ExecutionKey> {
+    const key = await retryingKey(store);
+    await store.claim(key, 'msg-1');
+    advance(3_000);
+    await store.markDeadLettered(key, {
+      messageId: 'msg-1',
+      outcome: 'unauthorized',
+      attempts: 2,
+      firstAttemptAt: isoAt(T0 + 1_000),
+      lastAttemptAt: isoAt(T0 + 2_000),
+    });
+    return key;
+  }
+
+  const deadLetteredRecord = {
+    status: 'dead_lettered',
+    messageId: 'msg-1',
+    outcome: 'unauthorized',
+    attempts: 2,
+    firstAttemptAt: isoAt(T0 + 1_000),
+    lastAttemptAt: isoAt(T0 + 2_000),
+  };
+
+  it('records why and after how many attempts', async () => {
+    const store = storeWith();
+    const key = await deadLetteredKey(store);
+
+    expect(await store.get(key)).toEqual(deadLetteredRecord);
+    await expectExpiresAt(key, T0 + 3_000);
+  });
+
+  it('refuses a redelivery of the same SQS message, even after the lease would have lapsed', async () => {
+    const store = storeWith();
+    const key = await deadLetteredKey(store);
+    advance(LEASE_MS);
+
+    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: false, record: deadLetteredRecord });
+  });
+
+  it('is claimed afresh by a redrive: a new SQS message starts from no attempts', async () => {
+    const store = storeWith();
+    const key = await deadLetteredKey(store);
+    advance(DAY_S * 1000);
+
+    expect(await store.claim(key, 'msg-redriven')).toEqual({ claimed: true, attempts: 0, uncertain: false });
+    expect(await store.get(key)).toEqual({
+      status: 'in_progress',
+      messageId: 'msg-redriven',
+      leaseUntil: T0 + 3_000 + DAY_S * 1000 + LEASE_MS,
+      attempts: 0,
+    });
+    expect(Object.keys((await storedItem(key)) ?? {}).sort()).toEqual(['attempts', 'expiresAt', 'id', 'leaseUntil', 'messageId', 'status']);
+    await expectExpiresAt(key, T0 + 3_000 + DAY_S * 1000);
+  });
+});
+
+describe('concurrent claims', () => {
+  async function claimants(store: IdempotencyStore, key: ExecutionKey): Promise<string[]> {
+    const messageIds = ['msg-a', 'msg-b', 'msg-c', 'msg-d', 'msg-e'];
+    const claims = await Promise.all(messageIds.map((messageId) => store.claim(key, messageId)));
+    const winners = messageIds.filter((_, i) => claims[i]?.claimed);
+    expect(winners).toHaveLength(1);
+    const holder = await store.get(key);
+    expect(holder).toMatchObject({ status: 'in_progress', messageId: winners[0] });
+    for (const claim of claims) if (!claim.claimed) expect(claim.record).toEqual(holder);
+    return winners;
+  }
+
+  it('of a new key: exactly one wins', async () => {
+    const store = storeWith();
+    await claimants(store, newKey());
+  });
+
+  it('of a retrying key: exactly one wins', async () => {
+    const store = storeWith();
+    await claimants(store, await retryingKey(store));
+  });
+
+  it('of a key whose lease lapsed: exactly one wins', async () => {
+    const store = storeWith();
+    const key = newKey();
+    await store.claim(key, 'msg-1');
+    advance(LEASE_MS);
+    await claimants(store, key);
+  });
+
+  it('of two at once: one is claimed, the other refused', async () => {
+    const store = storeWith();
+    const key = newKey();
+    const [first, second] = await Promise.all([store.claim(key, 'msg-1'), store.claim(key, 'msg-2')]);
+    expect([first?.claimed, second?.claimed].sort()).toEqual([false, true]);
+  });
+});
+
+describe('keys', () => {
+  it('keep delivery ids with # and : apart per rule, one record each', async () => {
+    const store = storeWith();
+    const build = { deliveryId: 'gitlab#8f2e:push:refs/heads/main', rule: 'build' };
+    const deploy = { deliveryId: 'gitlab#8f2e:push:refs/heads/main', rule: 'deploy' };
+
+    expect(await store.claim(build, 'msg-1')).toMatchObject({ claimed: true });
+    expect(await store.claim(deploy, 'msg-1')).toMatchObject({ claimed: true });
+    expect(await storedItem(build)).toMatchObject({ id: 'gitlab#8f2e:push:refs/heads/main|build', status: 'in_progress' });
+
+    await store.markCreated(build, { executionId: 'e1', attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) });
+    expect(await store.get(build)).toMatchObject({ status: 'created', executionId: 'e1' });
+    expect(await store.get(deploy)).toMatchObject({ status: 'in_progress', messageId: 'msg-1' });
+  });
+});
+
+describe('DynamoDB failures', () => {
+  it.each([
+    ['claim', (store: IdempotencyStore) => store.claim(newKey(), 'msg-1')],
+    ['markRetrying', (store: IdempotencyStore) => store.markRetrying(newKey(), { uncertain: false, lastOutcome: 'HTTP 500', attempts: 1 })],
+    ['markDeadLettered', (store: IdempotencyStore) => store.markDeadLettered(newKey(), { messageId: 'msg-1', outcome: 'forbidden', attempts: 1 })],
+    ['markCreated', (store: IdempotencyStore) => store.markCreated(newKey(), { attempts: 1 })],
+    ['get', (store: IdempotencyStore) => store.get(newKey())],
+  ])('%s propagates anything but a failed condition', async (_operation, call) => {
+    await expect(call(storeWith({ tableName: 'no-such-table' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('claims a key whose record expired between the refused write and the read-back', async () => {
+    const client = DynamoDBDocumentClient.from(dynamoDbClient());
+    const store = storeWith({ client });
+    const key = newKey();
+    await store.claim(key, 'msg-1');
+    // TTL deletes the record just as the refused claim reads it back.
+    let expired = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetItemCommand' && !expired) {
+          expired = true;
+          await documents.send(new DeleteCommand({ TableName: TABLE, Key: { id: `${key.deliveryId}|${key.rule}` } }));
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+
+    expect(await store.claim(key, 'msg-2')).toEqual({ claimed: true, attempts: 0, uncertain: false });
+    expect(expired).toBe(true);
+    expect(await store.get(key)).toMatchObject({ status: 'in_progress', messageId: 'msg-2' });
+  });
+});
