@@ -21,6 +21,8 @@ export interface RuleCall {
   tags: string[];
   /** Milliseconds left in the invocation. */
   remainingMs: () => number;
+  /** Keys on every log line about this call: delivery id, source, rule, pipeline. */
+  logContext: Record<string, string>;
 }
 
 /** Leaves this much of the invocation for recording the result after the last call. */
@@ -43,7 +45,7 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
     if (uncertain) {
       const lookup = await codestream.lookupExecution(call.pipeline, call.tags);
       if (lookup.found) {
-        logger.info('Found the execution an earlier, unanswered call started', { executionId: lookup.executionId });
+        logger.info('Found the execution an earlier, unanswered call started', { ...call.logContext, outcome: 'created', executionId: lookup.executionId });
         await store.markCreated(call.key, { executionId: lookup.executionId, executionLink: lookup.executionLink, attempts, firstAttemptAt, lastAttemptAt: now() });
         return { state: 'created', executionId: lookup.executionId };
       }
@@ -53,10 +55,10 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
     const started = Date.now();
     const outcome = await codestream.execute(call.pipeline, call.request);
     dependencies.metrics?.addMetric('codeStreamLatency', MetricUnit.Milliseconds, Date.now() - started);
-    logger.info('Code Stream answered', { outcome: outcome.kind, status: outcome.status, reason: outcome.reason, attempt: attempts });
+    logger.info('Code Stream answered', { ...call.logContext, outcome: outcome.kind, status: outcome.status, reason: outcome.reason, attempt: attempts });
     if (outcome.kind === 'created') {
       await store.markCreated(call.key, { executionId: outcome.executionId, executionLink: outcome.executionLink, attempts, firstAttemptAt, lastAttemptAt: now() });
-      logger.info('Execution created', { executionId: outcome.executionId, executionLink: outcome.executionLink });
+      logger.info('Execution created', { ...call.logContext, outcome: 'created', executionId: outcome.executionId, executionLink: outcome.executionLink });
       dependencies.metrics?.addMetric('executionsCreated', MetricUnit.Count, 1);
       return { state: 'created', executionId: outcome.executionId };
     }

@@ -69,6 +69,7 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
           messageId: record.messageId,
           tags: executionTags(event.deliveryId, match.rule),
           remainingMs,
+          logContext: ruleContext,
         },
         dependencies,
       );
@@ -85,6 +86,7 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
   const retryAfterMs = Math.max(0, ...pending.map((failure) => (failure.outcome.kind === 'retryable' ? (failure.outcome.retryAfterMs ?? 0) : 0)));
   const seconds = queueDelaySeconds(receiveCount, retryAfterMs, dependencies.policy, dependencies.random ?? Math.random);
   await dependencies.retryLater(record.receiptHandle, seconds);
+  dependencies.metrics?.addMetric('retriedLater', MetricUnit.Count, pending.length);
   logger.warn('Retrying later', { deliveryId: message.deliveryId, receiveCount, inSeconds: seconds, rules: pending.map((failure) => failure.rule) });
   throw new RetryLaterError(`${pending.length} rule(s) to retry in ${seconds} s: ${pending.map((failure) => `${failure.rule}: ${failure.outcome.reason}`).join('; ')}`);
 }

@@ -44,7 +44,9 @@ function config(url: string): string {
   return `codestream: { url: "${url}", auth: refreshToken, secret: codestream/relay }
 sources:
   github: { provider: github, secrets: [webhooks/github] }
+  ecr: { provider: aws-ecr, secrets: [] }
 rules:
+  - { name: deploy-image, when: { sources: [ecr], events: [artifact_push] }, pipeline: { id: ${PIPELINES.build.id} } }
   - { name: build, when: { events: [push] }, pipeline: { id: ${PIPELINES.build.id} } }
   - { name: audit, when: { events: [push], expression: 'event.git.branch == "audited"' }, pipeline: { project: demo, name: build } }
   - { name: release, when: { events: [tag] }, pipeline: { id: ${PIPELINES.restricted.id} } }
@@ -350,6 +352,29 @@ describe('relay', () => {
     expect(executionsWith('neighbour-1')).toHaveLength(1);
     const dead = await deadLetters();
     expect(dead.map((message) => [message.Body, attributes(message).outcome])).toEqual([['not a relay message', 'malformed']]);
+  });
+});
+
+describe('other ways in and out', () => {
+  it('relays an ECR event that an EventBridge rule put straight on the queue', async () => {
+    const event = fixtureJson('aws-ecr/image-action.push');
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl, MessageBody: JSON.stringify(event) }));
+    await mapping.drain(15_000);
+    expect(executionsWith(String(event.id))).toEqual([
+      expect.objectContaining({ tags: [`delivery:${String(event.id)}`, 'rule:deploy-image'], input: expect.objectContaining({ DOCKER_IMAGE_TAG: 'latest' }) }),
+    ]);
+  });
+
+  it('logs why a delivery matched no rule', async () => {
+    await send(withHeaders(push('unmatched-1'), { 'x-github-event': 'issues' }));
+    await mapping.drain(15_000);
+    const line = printed.find((text) => text.includes('"No rule matched"'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({
+      deliveryId: 'unmatched-1',
+      source: 'github',
+      eventKind: 'other',
+      reasons: { build: 'when.events: event kind "other" is not one of push', 'deploy-image': 'when.sources: source "github" is not one of ecr' },
+    });
   });
 });
 
