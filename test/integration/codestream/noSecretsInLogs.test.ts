@@ -3,6 +3,7 @@ import { CodeStreamClient, type CodeStreamClientOptions } from '../../../lambda/
 import { SecretCredentials } from '../../../lambda/codestream/SecretCredentials';
 import { SecretsManagerSecretStore } from '../../../lambda/secrets/SecretsManagerSecretStore';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
+import { captureOutput } from '../../support/captureOutput';
 import { SecretsManagerStub } from '../../support/SecretsManagerStub';
 import { API_TOKEN, PIPELINES, REFRESH_TOKEN, fixedCredentials, startSimulator } from '../../support/simulatorFixture';
 
@@ -19,13 +20,7 @@ beforeEach(async () => {
   simulator = await startSimulator();
   secretsManager = new SecretsManagerStub();
   await secretsManager.start();
-  printed = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      printed.push(String(chunk));
-      return true;
-    });
-  }
+  printed = captureOutput();
 });
 
 afterEach(async () => {

@@ -15,6 +15,7 @@ import { loadConfig } from '../../../lambda/rules/loadConfig';
 import type { SecretStore } from '../../../lambda/secrets/SecretStore';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
 import { SqsEventSourceMapping } from '../../../local/SqsEventSourceMapping';
+import { captureOutput } from '../../support/captureOutput';
 import { type LocalDynamoDb, type LocalSqs, startDynalite, startSqs } from '../../support/localAws';
 import { PIPELINES, REFRESH_TOKEN, startSimulator } from '../../support/simulatorFixture';
 import { TEST_SECRET, fixture, fixtureJson, signed, withHeaders } from '../../support/webhookFixtures';
@@ -163,13 +164,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   simulator.setFaults({});
-  printed = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      printed.push(String(chunk));
-      return true;
-    });
-  }
+  printed = captureOutput();
 });
 
 afterEach(async () => {
