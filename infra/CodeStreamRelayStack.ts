@@ -1,0 +1,35 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ConfigError, formatProblem } from '../lambda/rules/ConfigError';
+import { loadConfig } from '../lambda/rules/loadConfig';
+import { WebhookRelay, type WebhookRelayProps } from './WebhookRelay';
+
+export interface CodeStreamRelayStackProps extends StackProps {
+  /** The config file, checked at synth: an invalid one fails synth with relay validate's messages. */
+  configFile: string;
+  /** Everything of WebhookRelay but the config. */
+  relay?: Omit<WebhookRelayProps, 'config'>;
+}
+
+/** The relay as a deployable stack: `npx cdk deploy`. Outputs each source's webhook URL and the queue names. */
+export class CodeStreamRelayStack extends Stack {
+  readonly relay: WebhookRelay;
+
+  constructor(scope: Construct, id: string, props: CodeStreamRelayStackProps) {
+    super(scope, id, props);
+    let loaded;
+    try {
+      loaded = loadConfig(props.configFile);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new Error(`the relay config is invalid:\n${error.problems.map(formatProblem).join('\n')}`, { cause: error });
+    }
+    this.relay = new WebhookRelay(this, 'Relay', { ...props.relay, config: loaded.config });
+    for (const [source, url] of Object.entries(this.relay.webhookUrls)) {
+      new CfnOutput(this, `WebhookUrl${source.replace(/[^A-Za-z0-9]/g, '')}`, { description: `Webhook URL of source ${source}`, value: url });
+    }
+    new CfnOutput(this, 'QueueName', { value: this.relay.queue.queueName });
+    new CfnOutput(this, 'DeadLetterQueueName', { value: this.relay.deadLetterQueue.queueName });
+    new CfnOutput(this, 'DashboardName', { value: this.relay.dashboard.dashboardName });
+  }
+}

@@ -1,0 +1,54 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface RelayQueuesProps {
+  /** The relay function's timeout: the queue's visibility timeout is six times it, as AWS advises. */
+  relayTimeout: Duration;
+  /**
+   * Receives after which SQS itself moves a record to the DLQ: the backstop for records that crash
+   * or time out the function. Set above the relay's own MAX_RECEIVE_COUNT.
+   */
+  maxReceiveCount: number;
+}
+
+/** SQS's largest message: a delivery and its envelope must fit (see MAX_BODY_BYTES). */
+const ONE_MEBIBYTE = 1024 * 1024;
+
+/**
+ * The delivery queue and its dead-letter queue: encrypted, TLS only, 1 MiB messages, and an alarm
+ * as soon as anything is dead-lettered.
+ */
+export class RelayQueues extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  /** In alarm while the DLQ holds any message. */
+  readonly deadLetterAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: RelayQueuesProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      maxMessageSizeBytes: ONE_MEBIBYTE,
+    });
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(props.relayTimeout.toSeconds() * 6),
+      retentionPeriod: Duration.days(14),
+      maxMessageSizeBytes: ONE_MEBIBYTE,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
+    });
+    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: 'A delivery was dead-lettered: read its reason attributes (relay dlq list) and redrive it once fixed.',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
