@@ -1,17 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ExecutionRequest, PipelineRef } from '../../lambda/codestream/types';
 import type { CanonicalEvent } from '../../lambda/events/CanonicalEvent';
-import { describeEvent } from '../../lambda/events/describeEvent';
 import { WebhookError } from '../../lambda/providers/errors';
 import { parseBody } from '../../lambda/providers/parseBody';
 import { normaliseDelivery } from '../../lambda/providers/receiveWebhook';
 import type { WebhookRequest } from '../../lambda/providers/types';
-import { ConfigError, formatProblem } from '../../lambda/rules/ConfigError';
-import { loadConfig } from '../../lambda/rules/loadConfig';
-import type { Decision } from '../../lambda/rules/RuleEngine';
 import { configPath } from '../configPath';
 import { EXIT, type Io } from '../Io';
+import { loadRelayConfig } from '../loadRelayConfig';
+import { printDecisions } from '../printDecisions';
 
 const USAGE = 'usage: relay test --source NAME --body FILE [--headers FILE] [--config FILE] [--json]';
 
@@ -33,14 +30,7 @@ export function testCommand(args: string[], io: Io): number {
   });
   if (!values.source || !values.body) return usage(io, 'relay test needs --source and --body');
   const file = configPath(values.config);
-  let loaded;
-  try {
-    loaded = loadConfig(file);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) io.stderr.write(`${formatProblem(problem)}\n`);
-    return EXIT.failed;
-  }
+  const loaded = loadRelayConfig(file);
   const source = loaded.config.sources[values.source];
   if (!Object.hasOwn(loaded.config.sources, values.source) || !source) {
     return usage(io, `unknown source "${values.source}"; the sources in ${file} are ${Object.keys(loaded.config.sources).join(', ')}`);
@@ -61,10 +51,8 @@ export function testCommand(args: string[], io: Io): number {
     io.stderr.write(`the ${source.provider} source refuses this delivery: ${error.code}: ${error.message}\n`);
     return EXIT.failed;
   }
-  for (const event of events) {
-    const decisions = loaded.engine.explain({ event, body, headers: request.headers, query: request.query });
-    io.stdout.write(values.json ? `${JSON.stringify({ deliveryId: event.deliveryId, event, decisions })}\n` : report(event, decisions));
-  }
+  const deliveries = events.map((event) => ({ event, body, headers: request.headers, query: request.query }));
+  printDecisions(io, loaded.engine, deliveries, { json: values.json, note: 'signature not checked (dry run)' });
   return EXIT.ok;
 }
 
@@ -80,39 +68,4 @@ function readHeaders(file: string | undefined): Record<string, string> {
 function usage(io: Io, message: string): number {
   io.stderr.write(`${message}\n${USAGE}\n`);
   return EXIT.usage;
-}
-
-/** The decisions as a person reads them: every rule, why it missed, what a match would send. */
-function report(event: CanonicalEvent, decisions: Decision[]): string {
-  const width = Math.max(...decisions.map((decision) => decision.rule.length), 4);
-  const lines = [
-    `${event.source} (${event.provider}) ${event.event} → ${event.kind}: ${describeEvent(event)}`,
-    `delivery ${event.deliveryId}; signature not checked (dry run)`,
-    '',
-  ];
-  for (const decision of decisions) {
-    const name = decision.rule.padEnd(width);
-    if (!decision.matched) lines.push(`  ✗ ${name}  ${decision.reason}`);
-    else if (!decision.request) lines.push(`  ! ${name}  matches, but its request cannot be built: ${decision.reason}`);
-    else lines.push(`  ✓ ${name}  → ${pipelineName(decision.pipeline)}`, ...requestLines(decision.request));
-  }
-  const matched = decisions.filter((decision) => decision.matched).length;
-  lines.push('', `${matched} of ${decisions.length} rule${decisions.length === 1 ? '' : 's'} match.`, '');
-  return lines.join('\n');
-}
-
-function pipelineName(pipeline: PipelineRef | null): string {
-  if (!pipeline) return '';
-  return 'id' in pipeline ? `pipeline ${pipeline.id}` : `pipeline ${pipeline.project}/${pipeline.name}`;
-}
-
-function requestLines(request: ExecutionRequest): string[] {
-  const indent = '      ';
-  return [
-    `${indent}comments  ${request.comments ?? ''}`,
-    `${indent}source    ${request.source ?? ''}`,
-    `${indent}tags      ${(request.tags ?? []).join(', ')}`,
-    `${indent}input`,
-    ...Object.entries(request.input ?? {}).map(([name, value]) => `${indent}  ${name} = ${JSON.stringify(value)}`),
-  ];
 }

@@ -12,7 +12,8 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../relay/RetryPolicy';
 import { type LoadedConfig, loadConfig } from '../rules/loadConfig';
 import { SecretsManagerSecretStore } from '../secrets/SecretsManagerSecretStore';
 import type { SecretStore } from '../secrets/SecretStore';
-import { logger, metrics } from './observability';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { logger as lambdaLogger, metrics } from './observability';
 
 /**
  * The functions' settings, from their environment (the CDK stack sets them):
@@ -22,10 +23,14 @@ import { logger, metrics } from './observability';
  * - CODESTREAM_TIMEOUT_MS (default 10000), IDEMPOTENCY_LEASE_MS (default: the function's timeout + 60 s);
  * - MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, ATTEMPTS_PER_INVOCATION (see RetryPolicy).
  */
-export interface Clients {
+/** What a caller other than Lambda (local mode, tests) brings instead of the defaults. */
+export interface Overrides {
   sqs?: SQSClient;
   dynamodb?: DynamoDBClient;
   secrets?: SecretStore;
+  /** An already loaded config (local mode points its Code Stream URL at the simulator). */
+  config?: LoadedConfig;
+  logger?: Logger;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 786_432;
@@ -34,20 +39,21 @@ export function configFrom(env: NodeJS.ProcessEnv): LoadedConfig {
   return loadConfig(env.RELAY_CONFIG ?? 'relay.config.yaml');
 }
 
-export function ingressDependencies(env: NodeJS.ProcessEnv, clients: Clients = {}): IngressDependencies {
-  const { config } = configFrom(env);
+export function ingressDependencies(env: NodeJS.ProcessEnv, clients: Overrides = {}): IngressDependencies {
+  const { config } = clients.config ?? configFrom(env);
   return {
     sources: config.sources,
     secrets: clients.secrets ?? new SecretsManagerSecretStore(),
     queue: new SqsDeliveryQueue(clients.sqs ?? new SQSClient({}), required(env, 'QUEUE_URL')),
     maxBodyBytes: number(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
-    logger,
+    logger: clients.logger ?? lambdaLogger,
     metrics,
   };
 }
 
-export function relayDependencies(env: NodeJS.ProcessEnv, clients: Clients = {}): RelayDependencies {
-  const { config, engine } = configFrom(env);
+export function relayDependencies(env: NodeJS.ProcessEnv, clients: Overrides = {}): RelayDependencies {
+  const { config, engine } = clients.config ?? configFrom(env);
+  const logger = clients.logger ?? lambdaLogger;
   const sqs = clients.sqs ?? new SQSClient({});
   const secrets = clients.secrets ?? new SecretsManagerSecretStore();
   const queueUrl = required(env, 'QUEUE_URL');

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CodeStreamSimulator, type RecordedRequest } from './CodeStreamSimulator';
+import { CodeStreamSimulator } from './CodeStreamSimulator';
+import { describeRequest } from './describeRequest';
 import type { FaultPlanSpec } from './FaultPlan';
 import { loadSeed } from './seed';
 
@@ -42,7 +43,7 @@ function main(): void {
     faults,
     tokenLifetimeSeconds,
     executeStatus,
-    onRequest: (record) => console.log(describe(record)),
+    onRequest: (record) => console.log(`${record.at} ${describeRequest(record)}`),
   });
   simulator.start().then(
     (url) => {
@@ -62,14 +63,6 @@ function main(): void {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-}
-
-function describe(record: RecordedRequest): string {
-  const outcome = record.status === undefined ? 'connection reset' : String(record.status);
-  const fault = record.fault ? ` [fault: ${record.fault}]` : '';
-  const execution = record.executionId ? ` execution ${record.executionId}` : '';
-  const error = record.error ? ` (${record.error})` : '';
-  return `${record.at} ${record.method} ${record.path} → ${outcome}${fault}${execution}${error}`;
 }
 
 function fail(message: string): never {

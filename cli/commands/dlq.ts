@@ -1,0 +1,154 @@
+import { parseArgs } from 'node:util';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/relay/DeadLetterQueue';
+import { type DeadLetter, isNamedBy } from '../DeadLetter';
+import { CommandError, UsageError } from '../errors';
+import { EXIT, type Io } from '../Io';
+import { QUEUE_OPTIONS, type RelayQueues, withRelayQueues } from '../RelayQueues';
+
+/**
+ * `relay dlq list|show|redrive`: what is in the dead-letter queue and why, and sending records back
+ * to the main queue once the cause is fixed.
+ */
+export async function dlqCommand(args: string[], io: Io): Promise<number> {
+  const [action, ...rest] = args;
+  switch (action) {
+    case 'list':
+      return listCommand(rest, io);
+    case 'show':
+      return showCommand(rest, io);
+    case 'redrive':
+      return redriveCommand(rest, io);
+    default:
+      throw new UsageError(action === undefined ? 'relay dlq needs list, show or redrive' : `unknown dlq command "${action}": use list, show or redrive`);
+  }
+}
+
+/** `relay dlq list [--json]`: every record with why it is there. */
+async function listCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...QUEUE_OPTIONS, json: { type: 'boolean', default: false } } });
+  return withRelayQueues(values, async (queues) => {
+    const records = await queues.readDeadLetters();
+    if (values.json) {
+      const listed = records.map((record) => ({
+        messageId: record.messageId,
+        deliveryId: record.deliveryId ?? null,
+        attributes: record.attributes,
+        body: record.message ?? record.body,
+      }));
+      io.stdout.write(`${JSON.stringify(listed)}\n`);
+    } else if (records.length === 0) {
+      io.stdout.write(`the dead-letter queue ${queues.deadLetterQueueUrl} is empty\n`);
+    } else {
+      for (const record of records) io.stdout.write(`${summary(record)}\n`);
+      io.stdout.write(`${records.length} record${records.length === 1 ? '' : 's'} in ${queues.deadLetterQueueUrl}\n`);
+    }
+    return EXIT.ok;
+  });
+}
+
+/** `relay dlq show ID`: the records the ID names, in full. */
+async function showCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: QUEUE_OPTIONS, allowPositionals: true });
+  const [id, ...more] = positionals;
+  if (id === undefined || more.length > 0) throw new UsageError('relay dlq show needs one ID: a record\'s messageId or a delivery id');
+  return withRelayQueues(values, async (queues) => {
+    const records = named(await queues.readDeadLetters(), [id], queues);
+    io.stdout.write(records.map((record) => details(record, queues)).join('\n'));
+    return EXIT.ok;
+  });
+}
+
+/** `relay dlq redrive --all | ID…`: the chosen records back to the main queue. */
+async function redriveCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { ...QUEUE_OPTIONS, all: { type: 'boolean', default: false } }, allowPositionals: true });
+  if (!values.all && positionals.length === 0) throw new UsageError('relay dlq redrive needs --all or the IDs of the records to redrive');
+  if (values.all && positionals.length > 0) throw new UsageError('relay dlq redrive --all redrives every record: give it no IDs');
+  return withRelayQueues(values, async (queues) => {
+    const records = await queues.readDeadLetters();
+    const chosen = values.all ? records : named(records, positionals, queues);
+    if (chosen.length === 0) {
+      io.stdout.write(`the dead-letter queue ${queues.deadLetterQueueUrl} is empty: nothing to redrive\n`);
+      return EXIT.ok;
+    }
+    return redriveAndReport(io, queues, chosen);
+  });
+}
+
+/** Redrives the records and prints each result; exit 1 when any failed. Shared with `relay replay --execute`. */
+export async function redriveAndReport(io: Io, queues: RelayQueues, records: readonly DeadLetter[]): Promise<number> {
+  const results = await queues.redrive(records);
+  for (const { record, sentAs, error } of results) {
+    const which = `${record.messageId} (delivery ${record.deliveryId ?? 'unknown'})`;
+    if (error === undefined) io.stdout.write(`redriven ${which} to ${queues.queueUrl} as ${sentAs}\n`);
+    else io.stderr.write(`not redriven ${which}: ${error}\n`);
+  }
+  const failed = results.filter((result) => result.error !== undefined).length;
+  io.stdout.write(`${results.length - failed} of ${results.length} record${results.length === 1 ? '' : 's'} redriven\n`);
+  return failed === 0 ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * The records the IDs name, in queue order; an ID that names none is an error before anything
+ * is done, so that a mistyped ID never leaves half a redrive behind.
+ * @throws CommandError listing the IDs no record has.
+ */
+export function named(records: readonly DeadLetter[], ids: readonly string[], queues: RelayQueues): DeadLetter[] {
+  const unknown = ids.filter((id) => !records.some((record) => isNamedBy(record, id)));
+  if (unknown.length > 0) {
+    throw new CommandError(`no record in the dead-letter queue ${queues.deadLetterQueueUrl} has the messageId or delivery id ${unknown.join(', ')}`);
+  }
+  return records.filter((record) => ids.some((id) => isNamedBy(record, id)));
+}
+
+/** One block a record, for `dlq list`. */
+function summary(record: DeadLetter): string {
+  const { rule, pipeline, outcome, status, attempts, lastAttemptAt, reason } = DEAD_LETTER_ATTRIBUTES;
+  const value = (name: string) => record.attributes[name];
+  const lines = [`${record.messageId}`, `  delivery  ${record.deliveryId ?? 'unknown'}`];
+  if (value(rule) !== undefined) lines.push(`  rule      ${value(rule)}${value(pipeline) === undefined ? '' : ` → ${value(pipeline)}`}`);
+  if (value(outcome) === undefined) {
+    // The relay always says why; a record without a reason was moved by the main queue's redrive policy.
+    lines.push('  outcome   none: moved by the queue after too many receives (the relay crashed or timed out on it)');
+  } else {
+    const facts = [
+      value(outcome),
+      value(status) === undefined ? undefined : `status ${value(status)}`,
+      value(attempts) === undefined ? undefined : `${value(attempts)} attempt${value(attempts) === '1' ? '' : 's'}`,
+      value(lastAttemptAt) === undefined ? undefined : `last at ${value(lastAttemptAt)}`,
+    ];
+    lines.push(`  outcome   ${facts.filter((fact) => fact !== undefined).join(', ')}`);
+  }
+  if (value(reason) !== undefined) lines.push(`  reason    ${value(reason)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A record in full, for `dlq show`: every attribute, then the body pretty-printed. */
+function details(record: DeadLetter, queues: RelayQueues): string {
+  const width = Math.max(...Object.keys(record.attributes).map((name) => name.length), 10);
+  const lines = [
+    `message  ${record.messageId}`,
+    `queue    ${queues.deadLetterQueueUrl}`,
+    `sent     ${record.sentAt ?? 'unknown'}`,
+    'attributes',
+    ...ordered(record.attributes).map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
+    record.message === undefined ? `body, not a relay message (${record.malformed})` : 'body, a relay message',
+    pretty(record.body),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** The dead-letter attributes in the order DeadLetterQueue.ts gives them, then any others. */
+function ordered(attributes: Record<string, string>): [string, string][] {
+  const known: string[] = Object.values(DEAD_LETTER_ATTRIBUTES);
+  const rank = (name: string) => (known.includes(name) ? known.indexOf(name) : known.length);
+  return Object.entries(attributes).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+function pretty(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}

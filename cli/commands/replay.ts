@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { WebhookError } from '../../lambda/providers/errors';
+import { parseBody } from '../../lambda/providers/parseBody';
+import type { Delivery } from '../../lambda/rules/Delivery';
+import { configPath } from '../configPath';
+import type { DeadLetter } from '../DeadLetter';
+import { CommandError, UsageError } from '../errors';
+import { EXIT, type Io } from '../Io';
+import { loadRelayConfig } from '../loadRelayConfig';
+import { printDecisions } from '../printDecisions';
+import { QUEUE_OPTIONS, withRelayQueues } from '../RelayQueues';
+import { named, redriveAndReport } from './dlq';
+
+/**
+ * `relay replay ID [--execute]`: a dead-lettered delivery through the current rules. By default a
+ * dry run that prints each event's decisions as `relay test` does (`--json`: its contract) and
+ * sends nothing; with `--execute`, the record is redriven, as `relay dlq redrive ID` does.
+ */
+export async function replayCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      ...QUEUE_OPTIONS,
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      execute: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+  });
+  const [id, ...more] = positionals;
+  if (id === undefined || more.length > 0) throw new UsageError('relay replay needs one ID: a dead-letter record\'s messageId or a delivery id');
+  if (values.execute && values.json) throw new UsageError('--json prints the dry run; relay replay --execute prints what it redrove');
+  return withRelayQueues(values, async (queues) => {
+    const records = named(await queues.readDeadLetters(), [id], queues);
+    if (values.execute) return redriveAndReport(io, queues, records);
+    // The current config: the one given, else the one the local relay runs, else the usual one.
+    const { engine } = loadRelayConfig(values.config ?? queues.configFile ?? configPath(undefined));
+    // A delivery with several failed rules has a record for each, all with its body: replay it once.
+    const bodies = new Map(records.map((record) => [record.body, record]));
+    for (const record of bodies.values()) {
+      printDecisions(io, engine, deliveriesOf(record), { json: values.json, note: `dead-letter record ${record.messageId}; dry run, nothing sent` });
+    }
+    return EXIT.ok;
+  });
+}
+
+/** The record's events as the relay gives them to the rules (lambda/relay/processRecord.ts). */
+function deliveriesOf(record: DeadLetter): Delivery[] {
+  const { message } = record;
+  if (message === undefined) {
+    throw new CommandError(`the dead-letter record ${record.messageId} holds no delivery to replay: ${record.malformed}`);
+  }
+  let body: unknown;
+  try {
+    body = parseBody({ body: Buffer.from(message.body), headers: message.headers, query: message.query });
+  } catch (error) {
+    if (!(error instanceof WebhookError)) throw error;
+    throw new CommandError(`the delivery in dead-letter record ${record.messageId} cannot be read: ${error.message}`, { cause: error });
+  }
+  return message.events.map((event) => ({ event, body, headers: message.headers, query: message.query }));
+}

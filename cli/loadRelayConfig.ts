@@ -1,0 +1,16 @@
+import { ConfigError, formatProblem } from '../lambda/rules/ConfigError';
+import { type LoadedConfig, loadConfig } from '../lambda/rules/loadConfig';
+import { CommandError } from './errors';
+
+/**
+ * The config, for commands that run deliveries through its rules.
+ * @throws CommandError with every problem of an invalid config, one a line.
+ */
+export function loadRelayConfig(file: string): LoadedConfig {
+  try {
+    return loadConfig(file);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new CommandError(error.problems.map(formatProblem).join('\n'), { cause: error });
+  }
+}

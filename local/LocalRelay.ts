@@ -1,0 +1,294 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  SQSClient,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import { createSqsServer } from 'local-aws-sqs';
+import { ingressDependencies, relayDependencies } from '../lambda/handlers/environment';
+import { createIngressHandler } from '../lambda/handlers/ingress';
+import { createRelayHandler } from '../lambda/handlers/relay';
+import { type LoadedConfig, loadConfig } from '../lambda/rules/loadConfig';
+import { ApiGatewayServer } from './ApiGatewayServer';
+import { CodeStreamSimulator } from './codestream-simulator/CodeStreamSimulator';
+import { describeRequest } from './codestream-simulator/describeRequest';
+import { loadSeed } from './codestream-simulator/seed';
+import { FileSecretStore } from './FileSecretStore';
+import { writeLocalState } from './LocalState';
+import { ReadableLogger } from './ReadableLogger';
+import { SqsEventSourceMapping } from './SqsEventSourceMapping';
+
+export interface LocalRelayOptions {
+  /** Port of the webhook endpoint (0 for a free one). */
+  port: number;
+  configFile: string;
+  /** JSON file: secret name → value. */
+  secretsFile: string;
+  /** Where local mode keeps what must survive a restart: the idempotency table, queued messages, local.json. */
+  stateDir: string;
+  /** A real Code Stream (or a simulator started elsewhere); without it the simulator starts in-process. */
+  codestreamUrl?: string;
+  /** The simulator's users and pipelines. @default local/codestream-simulator/seed.example.json */
+  simulatorSeed?: string;
+  /** The simulator's port, so that its control endpoints have a known address. @default 3001 */
+  simulatorPort?: number;
+  /** Relay settings (MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, …); local mode's defaults retry sooner than the cloud's. */
+  env?: NodeJS.ProcessEnv;
+  /** Where lines go. @default stdout */
+  print?: (line: string) => void;
+  /** How long stopping may wait for queued deliveries to be processed. @default 20 s */
+  drainMs?: number;
+}
+
+export interface Started {
+  url: string;
+  codestreamUrl: string;
+  simulated: boolean;
+  config: LoadedConfig;
+}
+
+const REGION = 'us-east-1';
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const TABLE = 'relay-idempotency';
+const FUNCTION_TIMEOUT_MS = 30_000;
+// Lambda's rule: the queue's visibility timeout is six times the function's timeout.
+const VISIBILITY_SECONDS = (FUNCTION_TIMEOUT_MS / 1000) * 6;
+
+type Dynalite = (options: { path?: string; createTableMs?: number }) => Server;
+const dynalite = createRequire(__filename)('dynalite') as Dynalite;
+
+interface SavedMessage {
+  body: string;
+  attributes: Record<string, MessageAttributeValue>;
+}
+
+/**
+ * The whole relay on one machine: the real ingress and relay handlers, an HTTP server with API
+ * Gateway's contract, SQS (local-aws-sqs) with a DLQ and redrive, a poller with Lambda's
+ * event-source-mapping contract, DynamoDB (dynalite, on disk) for idempotency, and Code Stream's
+ * simulator unless a real URL is given. Stopping finishes in-flight work, and what is still queued
+ * is saved and queued again at the next start: nothing accepted is lost.
+ */
+export class LocalRelay {
+  readonly #options: LocalRelayOptions;
+  readonly #print: (line: string) => void;
+  #ready = false;
+  #sqsServer?: Server;
+  #dynamoServer?: Server;
+  #simulator?: CodeStreamSimulator;
+  #api?: ApiGatewayServer;
+  #mapping?: SqsEventSourceMapping;
+  #sqs?: SQSClient;
+  #dynamodb?: DynamoDBClient;
+  #queueUrl = '';
+  #dlqUrl = '';
+
+  constructor(options: LocalRelayOptions) {
+    this.#options = options;
+    this.#print = options.print ?? ((line) => process.stdout.write(`${line}\n`));
+  }
+
+  async start(): Promise<Started> {
+    const options = this.#options;
+    const env = { ...options.env };
+    const loaded = loadConfig(options.configFile);
+    const logger = new ReadableLogger(this.#print);
+    const secrets = new FileSecretStore(options.secretsFile);
+    mkdirSync(options.stateDir, { recursive: true });
+
+    let codestreamUrl = options.codestreamUrl;
+    if (!codestreamUrl) {
+      this.#simulator = new CodeStreamSimulator({
+        port: options.simulatorPort ?? 3001,
+        seed: loadSeed(options.simulatorSeed ?? path.join(__dirname, 'codestream-simulator/seed.example.json')),
+        onRequest: (record) => this.#print(`${new Date().toISOString().slice(11, 19)} CODESTREAM ${describeRequest(record)}`),
+      });
+      codestreamUrl = await this.#simulator.start();
+    }
+    const config: LoadedConfig = {
+      engine: loaded.engine,
+      config: {
+        ...loaded.config,
+        codestream: {
+          ...loaded.config.codestream,
+          url: codestreamUrl,
+          authorizeUrl: this.#simulator ? `${codestreamUrl}/csp/gateway/am/api/auth/api-tokens/authorize` : loaded.config.codestream.authorizeUrl,
+        },
+      },
+    };
+
+    const maxReceiveCount = Number(env.MAX_RECEIVE_COUNT ?? 5);
+    await this.#startQueues(maxReceiveCount);
+    await this.#startDynamoDb();
+    await this.#restoreQueuedMessages();
+
+    const settings = {
+      ...env,
+      QUEUE_URL: this.#queueUrl,
+      DEAD_LETTER_QUEUE_URL: this.#dlqUrl,
+      IDEMPOTENCY_TABLE: TABLE,
+      MAX_RECEIVE_COUNT: String(maxReceiveCount),
+      RETRY_BASE_SECONDS: env.RETRY_BASE_SECONDS ?? '2',
+      RETRY_MAX_SECONDS: env.RETRY_MAX_SECONDS ?? '10',
+      IDEMPOTENCY_LEASE_MS: String(FUNCTION_TIMEOUT_MS + 60_000),
+    };
+    const overrides = { sqs: this.#sqs, dynamodb: this.#dynamodb, secrets, config, logger };
+    const ingress = createIngressHandler(() => ingressDependencies(settings, overrides));
+    const relay = createRelayHandler(() => relayDependencies(settings, overrides));
+    this.#mapping = new SqsEventSourceMapping({
+      client: this.#sqs as SQSClient,
+      queueUrl: this.#queueUrl,
+      queueArn: `arn:aws:sqs:${REGION}:123456789012:relay-deliveries`,
+      handler: relay,
+      batchSize: 10,
+      waitTimeSeconds: 1,
+      functionTimeoutMs: FUNCTION_TIMEOUT_MS,
+      onError: (error) => logger.error('The relay poller failed', { error: (error as Error).message }),
+    });
+    this.#mapping.start();
+    this.#api = new ApiGatewayServer(ingress, () => this.#ready);
+    const url = await this.#api.listen(options.port);
+    writeLocalState(options.stateDir, {
+      sqsEndpoint: `http://127.0.0.1:${(this.#sqsServer?.address() as AddressInfo).port}`,
+      region: REGION,
+      queueUrl: this.#queueUrl,
+      deadLetterQueueUrl: this.#dlqUrl,
+      configFile: path.resolve(options.configFile),
+      codestreamUrl,
+      pid: process.pid,
+    });
+    this.#ready = true;
+    return { url, codestreamUrl, simulated: this.#simulator !== undefined, config };
+  }
+
+  /**
+   * Stops accepting, lets queued deliveries be processed for a while, then saves whatever is still
+   * queued (and the DLQ) for the next start, and stops everything.
+   */
+  async stop(): Promise<{ saved: number; deadLettered: number }> {
+    this.#ready = false;
+    await this.#api?.close();
+    const deadline = Date.now() + (this.#options.drainMs ?? 20_000);
+    while (Date.now() < deadline && (await this.#depth(this.#queueUrl)) > 0) await sleep(200);
+    await this.#mapping?.stop();
+    const retryMaxMs = Number(this.#options.env?.RETRY_MAX_SECONDS ?? 10) * 1000;
+    const main = await this.#readAll(this.#queueUrl, Date.now() + retryMaxMs + 2_000);
+    const dlq = await this.#readAll(this.#dlqUrl, Date.now());
+    writeFileSync(path.join(this.#options.stateDir, 'queues.json'), JSON.stringify({ main, deadLetters: dlq }));
+    rmSync(path.join(this.#options.stateDir, 'local.json'), { force: true });
+    this.#sqs?.destroy();
+    this.#dynamodb?.destroy();
+    await Promise.all([closeServer(this.#sqsServer), closeServer(this.#dynamoServer), this.#simulator?.stop()]);
+    return { saved: main.length, deadLettered: dlq.length };
+  }
+
+  async #startQueues(maxReceiveCount: number): Promise<void> {
+    const port = Number(this.#options.env?.SQS_PORT ?? 0);
+    this.#sqsServer = await createSqsServer({
+      port,
+      hostname: '127.0.0.1',
+      region: REGION,
+      queues: [
+        { QueueName: 'relay-deliveries-dlq', Attributes: { MessageRetentionPeriod: 1_209_600, MaximumMessageSize: 1_048_576 } },
+        {
+          QueueName: 'relay-deliveries',
+          Attributes: {
+            VisibilityTimeout: VISIBILITY_SECONDS,
+            MaximumMessageSize: 1_048_576,
+            // The backstop above the relay's own limit, as in the stack.
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${REGION}:123456789012:relay-deliveries-dlq`, maxReceiveCount: maxReceiveCount + 2 }),
+          },
+        },
+      ],
+    });
+    const endpoint = `http://127.0.0.1:${(this.#sqsServer.address() as AddressInfo).port}`;
+    this.#sqs = new SQSClient({ region: REGION, endpoint, credentials: CREDENTIALS });
+    this.#queueUrl = (await this.#sqs.send(new GetQueueUrlCommand({ QueueName: 'relay-deliveries' }))).QueueUrl ?? '';
+    this.#dlqUrl = (await this.#sqs.send(new GetQueueUrlCommand({ QueueName: 'relay-deliveries-dlq' }))).QueueUrl ?? '';
+  }
+
+  async #startDynamoDb(): Promise<void> {
+    const server = dynalite({ path: path.join(this.#options.stateDir, 'dynamodb'), createTableMs: 0 });
+    this.#dynamoServer = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    this.#dynamodb = new DynamoDBClient({ region: REGION, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, credentials: CREDENTIALS });
+    try {
+      await this.#dynamodb.send(new DescribeTableCommand({ TableName: TABLE }));
+    } catch {
+      await this.#dynamodb.send(
+        new CreateTableCommand({
+          TableName: TABLE,
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      // dynalite answers CREATING and turns ACTIVE a moment later.
+      while ((await this.#dynamodb.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableStatus !== 'ACTIVE') await sleep(10);
+    }
+  }
+
+  /** Queues again what the last stop saved: deliveries not yet processed, and the DLQ. */
+  async #restoreQueuedMessages(): Promise<void> {
+    const file = path.join(this.#options.stateDir, 'queues.json');
+    if (!existsSync(file)) return;
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { main: SavedMessage[]; deadLetters: SavedMessage[] };
+    for (const [queueUrl, messages] of [
+      [this.#queueUrl, saved.main],
+      [this.#dlqUrl, saved.deadLetters],
+    ] as const) {
+      for (const message of messages) {
+        await this.#sqs?.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: message.attributes }));
+      }
+    }
+    rmSync(file);
+    if (saved.main.length + saved.deadLetters.length > 0) {
+      this.#print(`Restored ${saved.main.length} queued and ${saved.deadLetters.length} dead-lettered deliveries from the last run.`);
+    }
+  }
+
+  async #depth(queueUrl: string): Promise<number> {
+    const { Attributes = {} } = (await this.#sqs?.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
+    )) ?? { Attributes: {} };
+    // local-aws-sqs counts in-flight messages in ApproximateNumberOfMessages too: take the larger.
+    return Math.max(Number(Attributes.ApproximateNumberOfMessages ?? 0), Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+  }
+
+  /** Every message of a queue, waiting until `until` for those not yet visible. */
+  async #readAll(queueUrl: string, until: number): Promise<SavedMessage[]> {
+    const seen = new Map<string, SavedMessage>();
+    for (;;) {
+      const { Messages = [] } = (await this.#sqs?.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 3_600, WaitTimeSeconds: 0 }),
+      )) ?? { Messages: [] };
+      for (const message of Messages) {
+        if (message.MessageId) seen.set(message.MessageId, { body: message.Body ?? '', attributes: message.MessageAttributes ?? {} });
+      }
+      if (Messages.length > 0) continue;
+      // What was read is now in flight and still counted: only the rest is left to wait for.
+      if (Date.now() >= until || (await this.#depth(queueUrl)) - seen.size <= 0) return [...seen.values()];
+      await sleep(200);
+    }
+  }
+}
+
+async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return;
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

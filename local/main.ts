@@ -1,0 +1,101 @@
+import './processEnvironment';
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, formatProblem } from '../lambda/rules/ConfigError';
+import { LocalRelay, type Started } from './LocalRelay';
+import { stateDirectory } from './LocalState';
+
+/**
+ * `npm start`: the relay on this machine. Settings from the environment: PORT (default 3000),
+ * RELAY_CONFIG (default ./relay.config.yaml), RELAY_SECRETS (default ./relay.secrets.local.json),
+ * CODESTREAM_URL (default: the simulator, in-process, on SIMULATOR_PORT, default 3001),
+ * RELAY_STATE_DIR (default ./.relay), and the
+ * relay's own settings (MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, …).
+ */
+async function main(): Promise<void> {
+  const env = process.env;
+  const relay = new LocalRelay({
+    port: Number(env.PORT ?? 3000),
+    configFile: env.RELAY_CONFIG ?? 'relay.config.yaml',
+    secretsFile: env.RELAY_SECRETS ?? 'relay.secrets.local.json',
+    stateDir: stateDirectory(env),
+    codestreamUrl: env.CODESTREAM_URL || undefined,
+    simulatorSeed: env.SIMULATOR_SEED,
+    simulatorPort: env.SIMULATOR_PORT === undefined ? undefined : Number(env.SIMULATOR_PORT),
+    env,
+  });
+  let started: Started;
+  try {
+    started = await relay.start();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(formatProblem(problem));
+      process.exit(1);
+    }
+    throw error;
+  }
+  console.log(banner(started, env.RELAY_SECRETS ?? 'relay.secrets.local.json'));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      console.log('Stopped at once: deliveries still in flight are saved in the queue state only if they were queued.');
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`${signal}: no new deliveries; finishing the queued ones (${signal} again to stop at once)…`);
+    relay.stop().then(
+      ({ saved, deadLettered }) => {
+        console.log(`Stopped. ${saved} deliveries still queued and ${deadLettered} dead-lettered are saved for the next start.`);
+        process.exit(0);
+      },
+      (error: Error) => {
+        console.error(`Stopping failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function banner(started: Started, secretsFile: string): string {
+  const { config } = started.config;
+  const width = Math.max(...Object.keys(config.sources).map((name) => name.length));
+  const lines = [
+    'Code Stream webhook relay, local mode',
+    `  Code Stream  ${started.codestreamUrl}${started.simulated ? '  (the simulator: its requests are logged as CODESTREAM)' : ''}`,
+    `  rules        ${started.config.engine.size}; health ${started.url}/health`,
+    '  webhooks',
+    ...Object.entries(config.sources).map(([name, source]) => `    ${name.padEnd(width)}  ${started.url}/hooks/${name}  (${source.provider})`),
+    '  operator     npx relay dlq list | npx relay dlq show ID | npx relay dlq redrive --all',
+  ];
+  const curl = githubCurl(started, secretsFile);
+  if (curl) lines.push('', 'Send a signed GitHub push (a new delivery id each time):', `  ${curl}`);
+  lines.push('', 'Ready. Ctrl-C stops without losing a delivery.');
+  return lines.join('\n');
+}
+
+/** A ready-to-paste curl of the GitHub push fixture, signed with the github source's secret. */
+function githubCurl(started: Started, secretsFile: string): string | undefined {
+  const source = started.config.config.sources.github;
+  const fixture = path.join('test/fixtures/webhooks/github/push.branch-created.json');
+  if (!source || source.provider !== 'github' || !existsSync(fixture) || !existsSync(secretsFile)) return undefined;
+  const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, unknown>;
+  const secret = secrets[source.secrets[0] ?? ''];
+  if (typeof secret !== 'string') return undefined;
+  const signature = createHmac('sha256', secret).update(readFileSync(fixture)).digest('hex');
+  return [
+    `curl -s ${started.url}/hooks/github`,
+    `-H 'Content-Type: application/json' -H 'X-GitHub-Event: push'`,
+    `-H "X-GitHub-Delivery: local-$(date +%s%N)"`,
+    `-H 'X-Hub-Signature-256: sha256=${signature}'`,
+    `--data-binary @${fixture}`,
+  ].join(' ');
+}
+
+main().catch((error: Error) => {
+  console.error(`The local relay could not start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main as relayCli } from '../../cli/main';
+import { CodeStreamSimulator } from '../../local/codestream-simulator/CodeStreamSimulator';
+import { loadSeed } from '../../local/codestream-simulator/seed';
+
+const ROOT = path.join(__dirname, '../..');
+const FIXTURE = 'test/fixtures/webhooks/github/push.branch-created.json';
+const SECRET = (JSON.parse(readFileSync(path.join(ROOT, 'relay.secrets.local.json'), 'utf8')) as Record<string, string>)['webhooks/github']!;
+const BODY = readFileSync(path.join(ROOT, FIXTURE));
+const SIGNATURE = `sha256=${createHmac('sha256', SECRET).update(BODY).digest('hex')}`;
+// The example config's two rules for a push to master.
+const RULES = ['rule:build-main-lines', 'rule:build-code-changes'];
+
+let simulator: CodeStreamSimulator;
+let stateDir: string;
+let port: number;
+let relay: { child: ChildProcess; output: () => string; exited: Promise<number | null> } | undefined;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port: free } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return free;
+}
+
+/** `npm start`'s command, as a person runs it, against the simulator of this test (so it outlives restarts). */
+async function startRelay(): Promise<number> {
+  const started = Date.now();
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['local/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), RELAY_STATE_DIR: stateDir, CODESTREAM_URL: simulator.url, RETRY_BASE_SECONDS: '1', RETRY_MAX_SECONDS: '2' },
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  relay = { child, output: () => output, exited };
+  await until(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 30_000, () => output);
+  return Date.now() - started;
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string = () => ''): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out; output:\n${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function push(deliveryId: string): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}/hooks/github`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': deliveryId, 'X-Hub-Signature-256': SIGNATURE },
+    body: BODY,
+  });
+}
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await relayCli([...argv, '--state-dir', stateDir], {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
+}
+
+const executed = (deliveryId: string) =>
+  simulator.executions.filter((execution) => execution.tags.includes(`delivery:${deliveryId}`)).flatMap((execution) => execution.tags.filter((tag) => tag.startsWith('rule:')));
+
+beforeAll(async () => {
+  simulator = new CodeStreamSimulator({ seed: loadSeed(path.join(ROOT, 'local/codestream-simulator/seed.example.json')) });
+  await simulator.start();
+  stateDir = mkdtempSync(path.join(tmpdir(), 'relay-local-'));
+  port = await freePort();
+});
+
+afterAll(async () => {
+  relay?.child.kill('SIGKILL');
+  await simulator.stop();
+});
+
+it('runs the README walkthrough, then loses nothing to Ctrl-C during a burst', async () => {
+  const readyMs = await startRelay();
+  expect(relay?.output()).toContain('Ready. Ctrl-C stops without losing a delivery.');
+  expect(readyMs).toBeLessThan(20_000);
+
+  // 1. A signed GitHub push starts both of its rules' executions.
+  expect((await push('walkthrough-1')).status).toBe(202);
+  await until(() => executed('walkthrough-1').length === 2, 10_000, () => relay!.output());
+  expect(relay?.output()).toMatch(/INFO {2}Execution created {2}source=github deliveryId=walkthrough-1 eventKind=push rule=build-main-lines/);
+
+  // 2. Code Stream refuses the next one with 403: its rule is dead-lettered with the reason.
+  simulator.setFaults({ script: [{ kind: 'status', status: 403 }] });
+  expect((await push('walkthrough-2')).status).toBe(202);
+  await until(async () => (await cli('dlq', 'list', '--json')).stdout.includes('walkthrough-2'), 10_000, () => relay!.output());
+  const [record] = JSON.parse((await cli('dlq', 'list', '--json')).stdout) as { attributes: Record<string, string> }[];
+  expect(record?.attributes).toMatchObject({ deliveryId: 'walkthrough-2', outcome: 'forbidden', status: '403', rule: 'build-main-lines' });
+  expect(executed('walkthrough-2')).toEqual(['rule:build-code-changes']);
+
+  // 3. Fixed: redrive it; only the failed rule runs again.
+  simulator.setFaults({});
+  expect((await cli('dlq', 'redrive', '--all')).code).toBe(0);
+  await until(() => executed('walkthrough-2').length === 2, 10_000, () => relay!.output());
+  expect(executed('walkthrough-2').sort()).toEqual([...RULES].sort());
+  expect(JSON.parse((await cli('dlq', 'list', '--json')).stdout)).toEqual([]);
+
+  // 4. A burst, with Ctrl-C in the middle of it.
+  const ids = Array.from({ length: 40 }, (_unused, index) => `burst-${index}`);
+  const answers = ids.map((id, index) => new Promise((resolve) => setTimeout(resolve, index * 15)).then(() => push(id).then((response) => response.status, () => 0)));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  relay?.child.kill('SIGINT');
+  const statuses = await Promise.all(answers);
+  expect(await relay?.exited).toBe(0);
+  expect(relay?.output()).toMatch(/SIGINT: no new deliveries; finishing the queued ones/);
+  expect(relay?.output()).toMatch(/Stopped\. \d+ deliveries still queued and \d+ dead-lettered are saved for the next start\./);
+  const accepted = ids.filter((_id, index) => statuses[index] === 202);
+  expect(accepted.length).toBeGreaterThan(0);
+  expect(accepted.length).toBeLessThan(ids.length);
+
+  // 5. After a restart, every accepted delivery has been executed by both rules, once each.
+  await startRelay();
+  await until(() => accepted.every((id) => executed(id).length >= 2), 30_000, () => relay!.output());
+  for (const id of accepted) expect(executed(id).sort()).toEqual([...RULES].sort());
+  relay?.child.kill('SIGINT');
+  expect(await relay?.exited).toBe(0);
+}, 120_000);
