@@ -95,7 +95,13 @@ export class WebhookRelay extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const common = { RELAY_CONFIG: 'relay.config.json', POWERTOOLS_SERVICE_NAME: SERVICE, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE };
+    const common = {
+      RELAY_CONFIG: 'relay.config.json',
+      POWERTOOLS_SERVICE_NAME: SERVICE,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      // The bundles ship source maps: stack traces in the logs then name the TypeScript lines.
+      NODE_OPTIONS: '--enable-source-maps',
+    };
     this.ingressFunction = this.#function('Ingress', 'ingress.ts', configDir, logRetention, Duration.seconds(29), {
       ...common,
       QUEUE_URL: this.queue.queueUrl,

@@ -47,6 +47,15 @@ export interface LocalRelayOptions {
   print?: (line: string) => void;
   /** How long stopping may wait for queued deliveries to be processed. @default 20 s */
   drainMs?: number;
+  /**
+   * An SQS endpoint that already has the queues `relay-deliveries` and `relay-deliveries-dlq`,
+   * outliving this process (the soak test's, or a shared one): then nothing is saved at stop.
+   */
+  sqsEndpoint?: string;
+  /** A DynamoDB endpoint that outlives this process; the table is created there if missing. */
+  dynamodbEndpoint?: string;
+  /** The relay "function"'s timeout: what an invocation may take. @default 30 s */
+  functionTimeoutMs?: number;
 }
 
 export interface Started {
@@ -59,9 +68,8 @@ export interface Started {
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const TABLE = 'relay-idempotency';
-const FUNCTION_TIMEOUT_MS = 30_000;
-// Lambda's rule: the queue's visibility timeout is six times the function's timeout.
-const VISIBILITY_SECONDS = (FUNCTION_TIMEOUT_MS / 1000) * 6;
+const QUEUE = 'relay-deliveries';
+const DEAD_LETTER_QUEUE = 'relay-deliveries-dlq';
 
 type Dynalite = (options: { path?: string; createTableMs?: number }) => Server;
 const dynalite = createRequire(__filename)('dynalite') as Dynalite;
@@ -86,7 +94,7 @@ export class LocalRelay {
   #dynamoServer?: Server;
   #simulator?: CodeStreamSimulator;
   #api?: ApiGatewayServer;
-  #mapping?: SqsEventSourceMapping;
+  #mappings: SqsEventSourceMapping[] = [];
   #sqs?: SQSClient;
   #dynamodb?: DynamoDBClient;
   #queueUrl = '';
@@ -127,9 +135,10 @@ export class LocalRelay {
     };
 
     const maxReceiveCount = Number(env.MAX_RECEIVE_COUNT ?? 5);
-    await this.#startQueues(maxReceiveCount);
+    const functionTimeoutMs = options.functionTimeoutMs ?? 30_000;
+    await this.#startQueues(maxReceiveCount, functionTimeoutMs);
     await this.#startDynamoDb();
-    await this.#restoreQueuedMessages();
+    if (!options.sqsEndpoint) await this.#restoreQueuedMessages();
 
     const settings = {
       ...env,
@@ -139,26 +148,31 @@ export class LocalRelay {
       MAX_RECEIVE_COUNT: String(maxReceiveCount),
       RETRY_BASE_SECONDS: env.RETRY_BASE_SECONDS ?? '2',
       RETRY_MAX_SECONDS: env.RETRY_MAX_SECONDS ?? '10',
-      IDEMPOTENCY_LEASE_MS: String(FUNCTION_TIMEOUT_MS + 60_000),
+      IDEMPOTENCY_LEASE_MS: env.IDEMPOTENCY_LEASE_MS ?? String(functionTimeoutMs + 60_000),
     };
-    const overrides = { sqs: this.#sqs, dynamodb: this.#dynamodb, secrets, config, logger };
-    const ingress = createIngressHandler(() => ingressDependencies(settings, overrides));
-    const relay = createRelayHandler(() => relayDependencies(settings, overrides));
-    this.#mapping = new SqsEventSourceMapping({
-      client: this.#sqs as SQSClient,
-      queueUrl: this.#queueUrl,
-      queueArn: `arn:aws:sqs:${REGION}:123456789012:relay-deliveries`,
-      handler: relay,
-      batchSize: 10,
-      waitTimeSeconds: 1,
-      functionTimeoutMs: FUNCTION_TIMEOUT_MS,
-      onError: (error) => logger.error('The relay poller failed', { error: (error as Error).message }),
-    });
-    this.#mapping.start();
+    const overrides = { sqs: this.#sqs, dynamodb: this.#dynamodb, secrets, config, logger, withoutMetrics: true };
+    const ingress = createIngressHandler(() => ingressDependencies(settings, overrides), { publishMetrics: false });
+    const relay = createRelayHandler(() => relayDependencies(settings, overrides), { publishMetrics: false });
+    // Like Lambda's event source mapping, several pollers share the queue (RELAY_CONCURRENCY).
+    this.#mappings = Array.from(
+      { length: Math.max(1, Number(env.RELAY_CONCURRENCY ?? 1)) },
+      () =>
+        new SqsEventSourceMapping({
+          client: this.#sqs as SQSClient,
+          queueUrl: this.#queueUrl,
+          queueArn: `arn:aws:sqs:${REGION}:123456789012:${QUEUE}`,
+          handler: relay,
+          batchSize: 10,
+          waitTimeSeconds: 1,
+          functionTimeoutMs,
+          onError: (error) => logger.error('The relay poller failed', { error: (error as Error).message }),
+        }),
+    );
+    for (const mapping of this.#mappings) mapping.start();
     this.#api = new ApiGatewayServer(ingress, () => this.#ready);
     const url = await this.#api.listen(options.port);
     writeLocalState(options.stateDir, {
-      sqsEndpoint: `http://127.0.0.1:${(this.#sqsServer?.address() as AddressInfo).port}`,
+      sqsEndpoint: options.sqsEndpoint ?? `http://127.0.0.1:${(this.#sqsServer?.address() as AddressInfo).port}`,
       region: REGION,
       queueUrl: this.#queueUrl,
       deadLetterQueueUrl: this.#dlqUrl,
@@ -179,48 +193,64 @@ export class LocalRelay {
     await this.#api?.close();
     const deadline = Date.now() + (this.#options.drainMs ?? 20_000);
     while (Date.now() < deadline && (await this.#depth(this.#queueUrl)) > 0) await sleep(200);
-    await this.#mapping?.stop();
-    const retryMaxMs = Number(this.#options.env?.RETRY_MAX_SECONDS ?? 10) * 1000;
-    const main = await this.#readAll(this.#queueUrl, Date.now() + retryMaxMs + 2_000);
-    const dlq = await this.#readAll(this.#dlqUrl, Date.now());
-    writeFileSync(path.join(this.#options.stateDir, 'queues.json'), JSON.stringify({ main, deadLetters: dlq }));
+    await Promise.all(this.#mappings.map((mapping) => mapping.stop()));
+    let saved = { main: [] as SavedMessage[], deadLetters: [] as SavedMessage[] };
+    if (!this.#options.sqsEndpoint) {
+      const retryMaxMs = Number(this.#options.env?.RETRY_MAX_SECONDS ?? 10) * 1000;
+      saved = { main: await this.#readAll(this.#queueUrl, Date.now() + retryMaxMs + 2_000), deadLetters: await this.#readAll(this.#dlqUrl, Date.now()) };
+      writeFileSync(path.join(this.#options.stateDir, 'queues.json'), JSON.stringify(saved));
+    }
     rmSync(path.join(this.#options.stateDir, 'local.json'), { force: true });
     this.#sqs?.destroy();
     this.#dynamodb?.destroy();
     await Promise.all([closeServer(this.#sqsServer), closeServer(this.#dynamoServer), this.#simulator?.stop()]);
-    return { saved: main.length, deadLettered: dlq.length };
+    return { saved: saved.main.length, deadLettered: saved.deadLetters.length };
   }
 
-  async #startQueues(maxReceiveCount: number): Promise<void> {
+  async #startQueues(maxReceiveCount: number, functionTimeoutMs: number): Promise<void> {
+    if (this.#options.sqsEndpoint) {
+      this.#sqs = new SQSClient({ region: REGION, endpoint: this.#options.sqsEndpoint, credentials: CREDENTIALS });
+      await this.#queueUrls();
+      return;
+    }
     const port = Number(this.#options.env?.SQS_PORT ?? 0);
     this.#sqsServer = await createSqsServer({
       port,
       hostname: '127.0.0.1',
       region: REGION,
       queues: [
-        { QueueName: 'relay-deliveries-dlq', Attributes: { MessageRetentionPeriod: 1_209_600, MaximumMessageSize: 1_048_576 } },
+        { QueueName: DEAD_LETTER_QUEUE, Attributes: { MessageRetentionPeriod: 1_209_600, MaximumMessageSize: 1_048_576 } },
         {
-          QueueName: 'relay-deliveries',
+          QueueName: QUEUE,
           Attributes: {
-            VisibilityTimeout: VISIBILITY_SECONDS,
+            // Lambda's rule: six times the function's timeout.
+            VisibilityTimeout: (functionTimeoutMs / 1000) * 6,
             MaximumMessageSize: 1_048_576,
             // The backstop above the relay's own limit, as in the stack.
-            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${REGION}:123456789012:relay-deliveries-dlq`, maxReceiveCount: maxReceiveCount + 2 }),
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${REGION}:123456789012:${DEAD_LETTER_QUEUE}`, maxReceiveCount: maxReceiveCount + 2 }),
           },
         },
       ],
     });
     const endpoint = `http://127.0.0.1:${(this.#sqsServer.address() as AddressInfo).port}`;
     this.#sqs = new SQSClient({ region: REGION, endpoint, credentials: CREDENTIALS });
-    this.#queueUrl = (await this.#sqs.send(new GetQueueUrlCommand({ QueueName: 'relay-deliveries' }))).QueueUrl ?? '';
-    this.#dlqUrl = (await this.#sqs.send(new GetQueueUrlCommand({ QueueName: 'relay-deliveries-dlq' }))).QueueUrl ?? '';
+    await this.#queueUrls();
+  }
+
+  async #queueUrls(): Promise<void> {
+    this.#queueUrl = (await this.#sqs?.send(new GetQueueUrlCommand({ QueueName: QUEUE })))?.QueueUrl ?? '';
+    this.#dlqUrl = (await this.#sqs?.send(new GetQueueUrlCommand({ QueueName: DEAD_LETTER_QUEUE })))?.QueueUrl ?? '';
   }
 
   async #startDynamoDb(): Promise<void> {
-    const server = dynalite({ path: path.join(this.#options.stateDir, 'dynamodb'), createTableMs: 0 });
-    this.#dynamoServer = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    this.#dynamodb = new DynamoDBClient({ region: REGION, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, credentials: CREDENTIALS });
+    let endpoint = this.#options.dynamodbEndpoint;
+    if (!endpoint) {
+      const server = dynalite({ path: path.join(this.#options.stateDir, 'dynamodb'), createTableMs: 0 });
+      this.#dynamoServer = server;
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+    this.#dynamodb = new DynamoDBClient({ region: REGION, endpoint, credentials: CREDENTIALS });
     try {
       await this.#dynamodb.send(new DescribeTableCommand({ TableName: TABLE }));
     } catch {

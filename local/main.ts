@@ -10,7 +10,8 @@ import { stateDirectory } from './LocalState';
  * `npm start`: the relay on this machine. Settings from the environment: PORT (default 3000),
  * RELAY_CONFIG (default ./relay.config.yaml), RELAY_SECRETS (default ./relay.secrets.local.json),
  * CODESTREAM_URL (default: the simulator, in-process, on SIMULATOR_PORT, default 3001),
- * RELAY_STATE_DIR (default ./.relay), and the
+ * RELAY_STATE_DIR (default ./.relay), SQS_ENDPOINT and DYNAMODB_ENDPOINT (queues and table that
+ * outlive this process), RELAY_FUNCTION_TIMEOUT_MS (default 30000), RELAY_CONCURRENCY (pollers, default 1), and the
  * relay's own settings (MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, …).
  */
 async function main(): Promise<void> {
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
     codestreamUrl: env.CODESTREAM_URL || undefined,
     simulatorSeed: env.SIMULATOR_SEED,
     simulatorPort: env.SIMULATOR_PORT === undefined ? undefined : Number(env.SIMULATOR_PORT),
+    sqsEndpoint: env.SQS_ENDPOINT || undefined,
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    functionTimeoutMs: env.RELAY_FUNCTION_TIMEOUT_MS === undefined ? undefined : Number(env.RELAY_FUNCTION_TIMEOUT_MS),
     env,
   });
   let started: Started;

@@ -21,7 +21,7 @@ import { logger as lambdaLogger, metrics } from './observability';
  * - QUEUE_URL (ingress), DEAD_LETTER_QUEUE_URL and IDEMPOTENCY_TABLE (relay);
  * - MAX_BODY_BYTES (default 786432: with the envelope it fits SQS's 1 MiB);
  * - CODESTREAM_TIMEOUT_MS (default 10000), IDEMPOTENCY_LEASE_MS (default: the function's timeout + 60 s);
- * - MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, ATTEMPTS_PER_INVOCATION (see RetryPolicy).
+ * - MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, ATTEMPTS_PER_INVOCATION, UNCERTAIN_SETTLE_MS (see RetryPolicy).
  */
 /** What a caller other than Lambda (local mode, tests) brings instead of the defaults. */
 export interface Overrides {
@@ -31,6 +31,8 @@ export interface Overrides {
   /** An already loaded config (local mode points its Code Stream URL at the simulator). */
   config?: LoadedConfig;
   logger?: Logger;
+  /** Record no metrics (local mode, which publishes none). */
+  withoutMetrics?: boolean;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 786_432;
@@ -47,7 +49,7 @@ export function ingressDependencies(env: NodeJS.ProcessEnv, clients: Overrides =
     queue: new SqsDeliveryQueue(clients.sqs ?? new SQSClient({}), required(env, 'QUEUE_URL')),
     maxBodyBytes: number(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
     logger: clients.logger ?? lambdaLogger,
-    metrics,
+    metrics: clients.withoutMetrics ? undefined : metrics,
   };
 }
 
@@ -65,6 +67,7 @@ export function relayDependencies(env: NodeJS.ProcessEnv, clients: Overrides = {
     queueBaseDelaySeconds: number(env, 'RETRY_BASE_SECONDS', DEFAULT_RETRY_POLICY.queueBaseDelaySeconds),
     queueMaxDelaySeconds: number(env, 'RETRY_MAX_SECONDS', DEFAULT_RETRY_POLICY.queueMaxDelaySeconds),
     attemptsPerInvocation: number(env, 'ATTEMPTS_PER_INVOCATION', DEFAULT_RETRY_POLICY.attemptsPerInvocation),
+    uncertainSettleMs: number(env, 'UNCERTAIN_SETTLE_MS', DEFAULT_RETRY_POLICY.uncertainSettleMs),
   };
   return {
     engine,
@@ -88,7 +91,7 @@ export function relayDependencies(env: NodeJS.ProcessEnv, clients: Overrides = {
     },
     policy,
     logger,
-    metrics,
+    metrics: clients.withoutMetrics ? undefined : metrics,
   };
 }
 

@@ -4,14 +4,15 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type IngressDependencies, acceptWebhook } from '../ingress/acceptWebhook';
 import { ingressDependencies } from './environment';
-import { logger, metrics } from './observability';
+import { type HandlerOptions, logger, metrics } from './observability';
 
 /** The ingress function around its dependencies, built once per container on first use. */
-export function createIngressHandler(dependencies: () => IngressDependencies) {
+export function createIngressHandler(dependencies: () => IngressDependencies, options: HandlerOptions = {}) {
   let built: IngressDependencies | undefined;
-  return middy(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => acceptWebhook(event, (built ??= dependencies())))
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics));
+  const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => acceptWebhook(event, (built ??= dependencies()))).use(
+    injectLambdaContext(logger),
+  );
+  return options.publishMetrics === false ? handler : handler.use(logMetrics(metrics));
 }
 
 export const handler = createIngressHandler(() => ingressDependencies(process.env));

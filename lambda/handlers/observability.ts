@@ -8,3 +8,8 @@ export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'CodeStreamRelay',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'codestream-relay',
 });
+
+export interface HandlerOptions {
+  /** Publish CloudWatch metrics (EMF) after each invocation; local mode does not. @default true */
+  publishMetrics?: boolean;
+}

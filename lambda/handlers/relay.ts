@@ -6,25 +6,26 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { processRecord } from '../relay/processRecord';
 import type { RelayDependencies } from '../relay/RelayDependencies';
 import { relayDependencies } from './environment';
-import { logger, metrics } from './observability';
+import { type HandlerOptions, logger, metrics } from './observability';
 
 /**
  * The relay function: SQS batches in, partial batch responses out. Each record succeeds or fails
  * alone; a record sent back for a retry has its visibility timeout set already.
  */
-export function createRelayHandler(dependencies: () => RelayDependencies) {
-  const processor = new BatchProcessor(EventType.SQS);
+export function createRelayHandler(dependencies: () => RelayDependencies, options: HandlerOptions = {}) {
   let built: RelayDependencies | undefined;
-  return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const handler = middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const relay = (built ??= dependencies());
+    // A processor per invocation: its state is one batch's, so concurrent invocations (local mode's
+    // pollers) cannot report each other's records.
+    const processor = new BatchProcessor(EventType.SQS);
     return processPartialResponse(event, (record: SQSRecord) => processRecord(record, () => context.getRemainingTimeInMillis(), relay), processor, {
       context,
       // Every record failing is still a partial response: their visibility timeouts are set.
       throwOnFullBatchFailure: false,
     });
-  })
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics));
+  }).use(injectLambdaContext(logger));
+  return options.publishMetrics === false ? handler : handler.use(logMetrics(metrics));
 }
 
 export const handler = createRelayHandler(() => relayDependencies(process.env));

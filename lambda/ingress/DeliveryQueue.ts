@@ -3,7 +3,8 @@ import { MESSAGE_ATTRIBUTES, type RelayMessage } from '../relay/RelayMessage';
 
 /** Where ingress puts deliveries: the relay's SQS queue. */
 export interface DeliveryQueue {
-  send(message: RelayMessage): Promise<void>;
+  /** `body` is the message as JSON, already made (and measured) by the caller. */
+  send(message: RelayMessage, body: string): Promise<void>;
 }
 
 /** The SQS queue, with the attributes that let a record be recognised without reading its body. */
@@ -13,12 +14,12 @@ export class SqsDeliveryQueue implements DeliveryQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async send(message: RelayMessage): Promise<void> {
+  async send(message: RelayMessage, body: string): Promise<void> {
     const kinds = [...new Set(message.events.map((event) => event.kind))].join(',');
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(message),
+        MessageBody: body,
         MessageAttributes: {
           [MESSAGE_ATTRIBUTES.source]: { DataType: 'String', StringValue: message.source },
           [MESSAGE_ATTRIBUTES.provider]: { DataType: 'String', StringValue: message.provider },

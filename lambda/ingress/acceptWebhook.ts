@@ -19,7 +19,7 @@ export interface IngressDependencies {
   queue: DeliveryQueue;
   /** The largest body accepted, in bytes; larger ones get 413. */
   maxBodyBytes: number;
-  logger: Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys' | 'removeKeys'>;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics?: Pick<Metrics, 'addMetric'>;
   now?: () => Date;
 }
@@ -34,7 +34,8 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
   if (event.httpMethod !== 'POST') return answer(405, { error: 'method_not_allowed', message: `${event.httpMethod} is not allowed: send POST` });
   const definition = Object.hasOwn(dependencies.sources, name) ? dependencies.sources[name] : undefined;
   if (!definition) return answer(404, { error: 'unknown_source', message: `no webhook source is named "${name}"` });
-  logger.appendKeys({ source: name, provider: definition.provider });
+  // Context goes on each line rather than into the logger: one logger may serve concurrent requests.
+  const context: Record<string, string> = { source: name, provider: definition.provider };
   try {
     const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
     if (body.length > dependencies.maxBodyBytes) {
@@ -44,7 +45,7 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
     try {
       secrets = await Promise.all(definition.secrets.map((secret) => dependencies.secrets.get(secret)));
     } catch (error) {
-      logger.error('The source’s secrets cannot be read', { error: (error as Error).message });
+      logger.error('The source’s secrets cannot be read', { ...context, error: described(error) });
       return answer(503, { error: 'secrets_unavailable', message: 'the relay cannot read this source’s secrets now; retry later' });
     }
     const request = { body, headers: lowerCased(event), query: definedOnly(event.queryStringParameters ?? {}) };
@@ -55,14 +56,14 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
       events = receiveWebhook(source, request, receivedAt);
     } catch (error) {
       if (!(error instanceof WebhookError)) throw error;
-      logger.warn('Delivery refused', { error: error.code, reason: error.message });
+      logger.warn('Delivery refused', { ...context, error: error.code, reason: error.message });
       return answer(error.status, error.toJSON());
     }
     const deliveryId = deliveryIdOf(events.map((canonical) => canonical.deliveryId));
-    logger.appendKeys({ deliveryId });
+    context.deliveryId = deliveryId;
     dependencies.metrics?.addMetric('received', MetricUnit.Count, 1);
     if (events.every((canonical) => canonical.kind === 'ping')) {
-      logger.info('Ping answered');
+      logger.info('Ping answered', context);
       return answer(200, { deliveryId, ping: true });
     }
     const redacted = redactCredentials(request, source);
@@ -75,24 +76,28 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
       events,
       ...redacted,
     };
-    const size = Buffer.byteLength(JSON.stringify(message));
+    const serialized = JSON.stringify(message);
+    const size = Buffer.byteLength(serialized);
     if (size > SQS_MAX_MESSAGE_BYTES) {
       return answer(413, { error: 'body_too_large', message: `with its envelope the delivery is ${size} bytes; a queued message holds at most ${SQS_MAX_MESSAGE_BYTES}` });
     }
     try {
-      await dependencies.queue.send(message);
+      await dependencies.queue.send(message, serialized);
     } catch (error) {
-      logger.error('The delivery could not be queued', { error: (error as Error).name, reason: (error as Error).message });
+      logger.error('The delivery could not be queued', { ...context, error: described(error) });
       return answer(503, { error: 'queue_unavailable', message: 'the delivery could not be queued; retry it' });
     }
-    logger.info('Delivery queued', { events: events.map((canonical) => canonical.kind) });
+    logger.info('Delivery queued', { ...context, events: events.map((canonical) => canonical.kind).join(',') });
     return answer(202, { deliveryId });
   } catch (error) {
-    logger.error('Unexpected failure', { error: (error as Error).name, reason: (error as Error).message });
+    logger.error('Unexpected failure', { ...context, error: described(error) });
     return answer(500, { error: 'internal_error', message: 'the relay failed to handle this delivery; retry it' });
-  } finally {
-    logger.removeKeys(['source', 'provider', 'deliveryId']);
   }
+}
+
+/** What a failure was, for the log, whatever was thrown (a rejection need not be an Error). */
+function described(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function answer(statusCode: number, body: object): APIGatewayProxyResult {

@@ -25,7 +25,7 @@ export type ExecutionRecord =
   | ({ status: 'dead_lettered'; messageId: string; outcome: string } & Attempts);
 
 export type Claim =
-  | { claimed: true; attempts: number; firstAttemptAt?: string; uncertain: boolean }
+  | { claimed: true; attempts: number; firstAttemptAt?: string; lastAttemptAt?: string; uncertain: boolean }
   | { claimed: false; record: ExecutionRecord };
 
 export interface IdempotencyStoreOptions {
@@ -133,6 +133,7 @@ export class IdempotencyStore {
       claimed: true,
       attempts: previous.attempts,
       firstAttemptAt: previous.firstAttemptAt,
+      lastAttemptAt: previous.lastAttemptAt,
       // A holder whose lease lapsed may have reached Code Stream before it died.
       uncertain: previous.status === 'retrying' ? previous.uncertain : true,
     };

@@ -15,6 +15,11 @@ export interface RetryPolicy {
   queueMaxDelaySeconds: number;
   /** The receive at which a delivery still failing goes to the dead-letter queue. @default 8 */
   maxReceiveCount: number;
+  /**
+   * After a call that may have been processed (a timeout, a reset), how long Code Stream may still
+   * take to start the execution: no one looks for it, or calls again, before this has passed. @default 30000
+   */
+  uncertainSettleMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -24,6 +29,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   queueBaseDelaySeconds: 30,
   queueMaxDelaySeconds: 900,
   maxReceiveCount: 8,
+  uncertainSettleMs: 30_000,
 };
 
 const SQS_MAX_VISIBILITY_SECONDS = 43_200;

@@ -9,6 +9,7 @@ import { invocationDelayMs } from './RetryPolicy';
 export type RuleResult =
   | { state: 'created'; executionId?: string }
   | { state: 'skipped'; why: string }
+  | { state: 'busy'; retryAfterMs: number }
   | { state: 'retry'; outcome: Outcome; attempts: number; firstAttemptAt: string; lastAttemptAt: string }
   | { state: 'failed'; outcome: Outcome; attempts: number; firstAttemptAt: string; lastAttemptAt: string };
 
@@ -37,10 +38,26 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
   const { store, codestream, logger, policy } = dependencies;
   const now = () => (dependencies.now ?? (() => new Date()))().toISOString();
   const claim = await store.claim(call.key, call.messageId);
-  if (!claim.claimed) return { state: 'skipped', why: skipReason(claim.record.status) };
+  if (!claim.claimed) {
+    const { record } = claim;
+    // This very message holds a live claim: an earlier receive of it died mid-call. Acknowledging
+    // now would lose the execution; it is retried once the claim has lapsed.
+    if (record.status === 'in_progress' && record.messageId === call.messageId) {
+      return { state: 'busy', retryAfterMs: Math.max(0, record.leaseUntil - (dependencies.now ?? (() => new Date()))().getTime()) };
+    }
+    return { state: 'skipped', why: skipReason(record.status) };
+  }
   let attempts = claim.attempts;
   const firstAttemptAt = claim.firstAttemptAt ?? now();
   let uncertain = claim.uncertain;
+  // A call that may still be running on Code Stream's side (this message's, or a duplicate's):
+  // wait until it has had time to finish, so that the lookup sees its execution.
+  const settlesAt = uncertain && claim.lastAttemptAt ? Date.parse(claim.lastAttemptAt) + policy.uncertainSettleMs : 0;
+  const waitMs = settlesAt - (dependencies.now ?? (() => new Date()))().getTime();
+  if (waitMs > 0) {
+    await store.markRetrying(call.key, { uncertain: true, lastOutcome: 'waiting for an unanswered call to settle', attempts, firstAttemptAt, lastAttemptAt: claim.lastAttemptAt });
+    return { state: 'busy', retryAfterMs: waitMs };
+  }
   for (let attempt = 0; ; attempt += 1) {
     if (uncertain) {
       const lookup = await codestream.lookupExecution(call.pipeline, call.tags);

@@ -74,6 +74,12 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
         dependencies,
       );
       if (result.state === 'skipped') logger.info('Already handled', { ...ruleContext, why: result.why });
+      else if (result.state === 'busy') {
+        logger.warn('An earlier receive of this message is still claimed; retrying after its lease', ruleContext);
+        const outcome: Outcome = { kind: 'retryable', stage: 'execute', cause: 'service', retryAfterMs: result.retryAfterMs, reason: 'an earlier receive of this message still holds the claim', snippet: '' };
+        const at = new Date().toISOString();
+        pending.push({ state: 'retry', outcome, attempts: 0, firstAttemptAt: at, lastAttemptAt: at, rule: match.rule, deliveryId: event.deliveryId, pipeline: match.pipeline });
+      }
       else if (result.state === 'failed') await recordFailure(record, { ...result, rule: match.rule, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
       else if (result.state === 'retry') pending.push({ ...result, rule: match.rule, deliveryId: event.deliveryId, pipeline: match.pipeline });
     }

@@ -1,7 +1,7 @@
 import type { ArtifactEvent, GitEvent, Repository } from '../../events/CanonicalEvent';
 import { verifyHmac } from '../auth/hmacSignature';
 import { MissingSignatureError, UnknownEventError } from '../errors';
-import { changedFilesOf, originOf, refParts, toIsoUtc } from '../gitFields';
+import { changedFilesOf, hostOf, originOf, refParts, toIsoUtc } from '../gitFields';
 import { bool, integer, list, record, required, text } from '../json';
 import { NO_OPTIONS } from '../optionsSchema';
 import type { EventFields, NormalisedDelivery, ProviderAdapter, WebhookRequest } from '../types';
@@ -153,7 +153,7 @@ function packageArtifact(body: Record<string, unknown>, event: string): Artifact
   // package_url is `host/namespace/name:tag` (ghcr.io/octo-org/app:1.0); the tag may be empty.
   const [host = '', ...urlPath] = (text(version, 'package_url') ?? '').replace(/:[^/]*$/, '').split('/');
   const fromUrl = urlPath.length > 0;
-  const registry = fromUrl ? host : new URL(text(pkg, 'registry', 'url') ?? 'https://ghcr.io').host;
+  const registry = fromUrl ? host : (hostOf(text(pkg, 'registry', 'url')) ?? 'ghcr.io');
   const path = fromUrl ? urlPath : [text(pkg, 'owner', 'login') ?? '', required(text(pkg, 'name'), `${event}.name`)];
   const repository = path[path.length - 1] ?? '';
   const namespace = path.slice(0, -1).join('/');

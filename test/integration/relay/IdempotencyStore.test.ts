@@ -155,6 +155,7 @@ describe('in progress', () => {
       claimed: true,
       attempts: 1,
       firstAttemptAt: isoAt(T0 + 1_000),
+      lastAttemptAt: isoAt(T0 + 1_000),
       uncertain: true,
     });
     expect(await store.get(key)).toEqual({
@@ -189,7 +190,7 @@ describe('retrying', () => {
     const key = await retryingKey(store, uncertain);
     advance(30_000);
 
-    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: true, attempts: 1, firstAttemptAt: isoAt(T0 + 1_000), uncertain });
+    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: true, attempts: 1, firstAttemptAt: isoAt(T0 + 1_000), lastAttemptAt: isoAt(T0 + 1_000), uncertain });
     expect(await store.get(key)).toEqual({
       status: 'in_progress',
       messageId: 'msg-1',

@@ -149,6 +149,7 @@ beforeAll(async () => {
         RETRY_MAX_SECONDS: '1',
         CODESTREAM_TIMEOUT_MS: '1000',
         IDEMPOTENCY_LEASE_MS: '20000',
+        UNCERTAIN_SETTLE_MS: '1500',
       },
       { sqs: sqs.client, dynamodb: dynamo.client, secrets },
     );
