@@ -255,8 +255,14 @@ export async function readAll(sqs: SQSClient, queueUrl: string): Promise<Message
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 600, WaitTimeSeconds: 0 }),
     );
-    if (Messages.length === 0) return [...seen.values()];
     for (const message of Messages) if (message.MessageId) seen.set(message.MessageId, message);
+    if (Messages.length > 0) continue;
+    // An empty answer under load is not proof of an empty queue: stop when the queue counts no more
+    // messages than were read (local-aws-sqs counts the ones in flight too).
+    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const counted = Math.max(Number(Attributes.ApproximateNumberOfMessages ?? 0), Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0));
+    if (counted <= seen.size) return [...seen.values()];
+    await sleep(100);
   }
 }
 
