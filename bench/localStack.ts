@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { type AddressInfo, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClie
 import { createSqsServer } from 'local-aws-sqs';
 import { CodeStreamSimulator } from '../local/codestream-simulator/CodeStreamSimulator';
 import { loadSeed } from '../local/codestream-simulator/seed';
+import { freePort } from '../test/support/freePort';
 
 const ROOT = path.join(__dirname, '..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/webhooks');
@@ -264,14 +265,6 @@ export async function readAll(sqs: SQSClient, queueUrl: string): Promise<Message
     if (counted <= seen.size) return [...seen.values()];
     await sleep(100);
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function closeServer(server: Server): Promise<void> {

@@ -36,14 +36,14 @@ const SAFETY_MARGIN_MS = 2_000;
  */
 export async function executeRule(call: RuleCall, dependencies: RelayDependencies): Promise<RuleResult> {
   const { store, codestream, logger, policy } = dependencies;
-  const now = () => (dependencies.now ?? (() => new Date()))().toISOString();
+  const now = () => clock(dependencies).toISOString();
   const claim = await store.claim(call.key, call.messageId);
   if (!claim.claimed) {
     const { record } = claim;
     // This very message holds a live claim: an earlier receive of it died mid-call. Acknowledging
     // now would lose the execution; it is retried once the claim has lapsed.
     if (record.status === 'in_progress' && record.messageId === call.messageId) {
-      return { state: 'busy', retryAfterMs: Math.max(0, record.leaseUntil - (dependencies.now ?? (() => new Date()))().getTime()) };
+      return { state: 'busy', retryAfterMs: Math.max(0, record.leaseUntil - clock(dependencies).getTime()) };
     }
     return { state: 'skipped', why: skipReason(record.status) };
   }
@@ -53,7 +53,7 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
   // A call that may still be running on Code Stream's side (this message's, or a duplicate's):
   // wait until it has had time to finish, so that the lookup sees its execution.
   const settlesAt = uncertain && claim.lastAttemptAt ? Date.parse(claim.lastAttemptAt) + policy.uncertainSettleMs : 0;
-  const waitMs = settlesAt - (dependencies.now ?? (() => new Date()))().getTime();
+  const waitMs = settlesAt - clock(dependencies).getTime();
   if (waitMs > 0) {
     await store.markRetrying(call.key, { uncertain: true, lastOutcome: 'waiting for an unanswered call to settle', attempts, firstAttemptAt, lastAttemptAt: claim.lastAttemptAt });
     return { state: 'busy', retryAfterMs: waitMs };
@@ -101,10 +101,14 @@ async function retryOrFail(
   uncertain: boolean,
   dependencies: RelayDependencies,
 ): Promise<RuleResult> {
-  const lastAttemptAt = (dependencies.now ?? (() => new Date()))().toISOString();
+  const lastAttemptAt = clock(dependencies).toISOString();
   if (outcome.kind !== 'retryable') return { state: 'failed', outcome, attempts, firstAttemptAt, lastAttemptAt };
   await dependencies.store.markRetrying(call.key, { uncertain, lastOutcome: outcome.reason, attempts, firstAttemptAt, lastAttemptAt });
   return { state: 'retry', outcome, attempts, firstAttemptAt, lastAttemptAt };
+}
+
+function clock(dependencies: RelayDependencies): Date {
+  return (dependencies.now ?? (() => new Date()))();
 }
 
 function skipReason(status: string): string {

@@ -159,7 +159,7 @@ function safeJson(text: string): unknown {
 /** Why no rule matched, for the log: the first failing condition of each rule, a few at most. */
 function missReasons(dependencies: RelayDependencies, delivery: Delivery): Record<string, string> {
   const reasons: Record<string, string> = {};
-  for (const decision of dependencies.engine.explain(delivery).slice(0, 20)) reasons[decision.rule] = decision.reason ?? '';
+  for (const decision of dependencies.engine.explain(delivery, 20)) reasons[decision.rule] = decision.reason ?? '';
   return reasons;
 }
 

@@ -65,9 +65,9 @@ export class RuleEngine {
     return matches;
   }
 
-  /** Every rule's decision, in config order: checks each rule in turn, without the index. */
-  explain(delivery: Delivery): Decision[] {
-    return this.#rules.map((rule) => {
+  /** Every rule's decision (or the first `limit`), in config order: checks each rule in turn, without the index. */
+  explain(delivery: Delivery, limit = Infinity): Decision[] {
+    return this.#rules.slice(0, limit).map((rule) => {
       const failure = firstFailure(rule, delivery);
       if (failure !== undefined) return { rule: rule.name, matched: false, reason: failure, pipeline: null, request: null };
       const built = requestOrError(rule, delivery);

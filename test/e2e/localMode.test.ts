@@ -1,13 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main as relayCli } from '../../cli/main';
 import { CodeStreamSimulator } from '../../local/codestream-simulator/CodeStreamSimulator';
 import { loadSeed } from '../../local/codestream-simulator/seed';
+import { freePort } from '../support/freePort';
 
 const ROOT = path.join(__dirname, '../..');
 const FIXTURE = 'test/fixtures/webhooks/github/push.branch-created.json';
@@ -21,14 +20,6 @@ let simulator: CodeStreamSimulator;
 let stateDir: string;
 let port: number;
 let relay: { child: ChildProcess; output: () => string; exited: Promise<number | null> } | undefined;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port: free } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return free;
-}
 
 /** `npm start`'s command, as a person runs it, against the simulator of this test (so it outlives restarts). */
 async function startRelay(): Promise<number> {

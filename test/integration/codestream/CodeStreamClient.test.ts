@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { CodeStreamClient, type CodeStreamClientOptions } from '../../../lambda/codestream/CodeStreamClient';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
 import { API_TOKEN, PIPELINES, REFRESH_TOKEN, fixedCredentials, startSimulator } from '../../support/simulatorFixture';
+import { freePort } from '../../support/freePort';
 
 const REQUEST = { comments: 'push to main by alice', input: { GIT_BRANCH_NAME: 'main' }, tags: ['relay'] };
 
@@ -347,14 +346,6 @@ describe('both auth flows', () => {
     expect(simulator.requests[0]).toMatchObject({ body: { api_token: '[redacted]' }, user: 'relay' });
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 it('turns a credential source that fails unexpectedly into a retryable outcome that names only the error', async () => {
   simulator = await startSimulator();
