@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SecretReadError, type SecretStore } from '../lambda/secrets/SecretStore';
+import { SecretReadError, type SecretStore, type SecretVersion } from '../lambda/secrets/SecretStore';
 
 /**
  * Local mode's secrets: a JSON file mapping each secret name the config uses to its value (a
@@ -10,11 +10,12 @@ export class FileSecretStore implements SecretStore {
 
   constructor(private readonly file: string) {}
 
-  async get(name: string, options: { fresh?: boolean } = {}): Promise<string> {
+  /** No creation date: a file has no versions. */
+  async get(name: string, options: { fresh?: boolean } = {}): Promise<SecretVersion> {
     if (!this.#secrets || options.fresh) this.#secrets = this.#read();
     if (!Object.hasOwn(this.#secrets, name)) throw new SecretReadError(`the secret "${name}" is not in ${this.file}`, true);
     const value = this.#secrets[name];
-    return typeof value === 'string' ? value : JSON.stringify(value);
+    return { value: typeof value === 'string' ? value : JSON.stringify(value) };
   }
 
   #read(): Record<string, unknown> {

@@ -40,7 +40,7 @@ export async function loadDeliveries(fixtures: string, config: RelayConfig, secr
     const source = entry.file.split('/')[0] ?? '';
     const definition = config.sources[source];
     if (!definition?.secrets[0]) throw new Error(`${entry.file}: relay.config.yaml has no source "${source}" with a secret`);
-    const secret = await secrets.get(definition.secrets[0]);
+    const secret = (await secrets.get(definition.secrets[0])).value;
     const headers = JSON.parse(readFileSync(path.join(fixtures, entry.headers), 'utf8')) as Record<string, string>;
     const bytes = readFileSync(path.join(fixtures, entry.file));
     // The source's own option names the parameter where it renames the provider's `token`.

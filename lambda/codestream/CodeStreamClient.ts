@@ -1,14 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
 import { Logger } from '@aws-lambda-powertools/logger';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios from 'axios';
 import { BearerTokenCache } from './BearerTokenCache';
 import { type HttpAnswer, classifyExecuteAnswer } from './classifyResponse';
-import { classifyTransportError } from './classifyTransportError';
-import type { CredentialSource } from './credentials';
+import { CodeStreamConnections } from './CodeStreamConnections';
+import type { AuthFlow, CredentialSource } from './credentials';
 import { AuthenticationError } from './errors';
 import { type LoginContext, authorizeApiToken, loginWithRefreshToken } from './login';
-import type { Outcome } from './Outcome';
+import type { Failure, Outcome } from './Outcome';
+import { type Transport, sendRequest } from './sendRequest';
 import { type ExecutionRequest, type PipelineRef, describePipeline } from './types';
 
 /** What a lookup found: the execution, none, or why it could not look. */
@@ -51,6 +50,18 @@ export interface CodeStreamClientOptions {
   logger?: ClientLogger;
   /** Clock, in epoch ms. @default Date.now */
   now?: () => number;
+  /** PEM texts of CAs trusted besides the public ones, for the login and the execute calls. */
+  caCertificates?: readonly string[];
+  /** A proxy URL that wins over HTTPS_PROXY/HTTP_PROXY/NO_PROXY, or false for none. @default those variables */
+  proxy?: string | false;
+  /** Called after each login, e.g. to publish the credential's age. */
+  onLogin?: (login: LoginReport) => void;
+}
+
+/** What a login tells the caller: the flow, and when the credential it used was stored. */
+export interface LoginReport {
+  flow: AuthFlow;
+  credentialCreatedAt?: Date;
 }
 
 /**
@@ -73,7 +84,7 @@ export class CodeStreamClient {
   readonly #snippetChars?: number;
   readonly #now: () => number;
   readonly #logger: ClientLogger;
-  readonly #http: AxiosInstance;
+  readonly #transport: Transport;
   readonly #tokens: BearerTokenCache;
 
   constructor(options: CodeStreamClientOptions) {
@@ -83,10 +94,12 @@ export class CodeStreamClient {
     this.#snippetChars = options.snippetChars;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger ?? new Logger({ serviceName: 'codestream-client' });
-    this.#http = axios.create({
-      httpAgent: new http.Agent({ keepAlive: true }),
-      httpsAgent: new https.Agent({ keepAlive: true }),
+    const connections = new CodeStreamConnections({ caCertificates: options.caCertificates, proxy: options.proxy });
+    const http = axios.create({
       headers: { Accept: 'application/json' },
+      // The agents of CodeStreamConnections tunnel through proxies; axios' own proxy support would
+      // send https requests to the proxy in clear.
+      proxy: false,
       maxRedirects: 0,
       maxContentLength: 1024 * 1024,
       responseType: 'text',
@@ -94,8 +107,10 @@ export class CodeStreamClient {
       transformResponse: (data: unknown) => data,
       validateStatus: () => true,
     });
+    this.#transport = { http, connections, timeoutMs: this.#timeoutMs };
     const loginContext: LoginContext = {
-      http: this.#http,
+      http,
+      connections,
       timeoutMs: options.loginTimeoutMs ?? this.#timeoutMs,
       now: this.#now,
       defaultTokenLifetimeMs: options.defaultTokenLifetimeMs ?? 8 * 60 * 60 * 1000,
@@ -105,14 +120,18 @@ export class CodeStreamClient {
     this.#tokens = new BearerTokenCache(
       async ({ freshCredentials }) => {
         const credential = await credentials.credential(auth.flow, { fresh: freshCredentials }).catch(unexpected);
+        const loginUrl = auth.flow === 'refreshToken' ? this.#baseUrl : (auth.authorizeUrl ?? CSP_AUTHORIZE_URL);
         const issued =
           auth.flow === 'refreshToken'
-            ? await loginWithRefreshToken(loginContext, this.#baseUrl, credential)
-            : await authorizeApiToken(loginContext, auth.authorizeUrl ?? CSP_AUTHORIZE_URL, credential);
+            ? await loginWithRefreshToken(loginContext, loginUrl, credential.value)
+            : await authorizeApiToken(loginContext, loginUrl, credential.value);
         this.#logger.info('Logged in to Aria Automation', {
           flow: auth.flow,
           expiresAt: new Date(issued.expiresAt).toISOString(),
+          credentialCreatedAt: credential.createdAt?.toISOString(),
+          via: connections.describe(loginUrl),
         });
+        options.onLogin?.({ flow: auth.flow, credentialCreatedAt: credential.createdAt });
         return issued;
       },
       { renewBeforeMs: options.renewBeforeMs ?? 5 * 60 * 1000, now: this.#now },
@@ -128,12 +147,12 @@ export class CodeStreamClient {
     const described = describePipeline(pipeline);
     try {
       let token = await this.#tokens.get();
-      let answer = await this.#post(url, request, token);
-      if (answer instanceof Error || answer.status !== 401) return this.#classify(answer, described, token);
+      let answer = await this.#request('post', url, request, token, described);
+      if ('kind' in answer || answer.status !== 401) return this.#classify(answer, described, token);
       this.#logger.info('Code Stream answered 401; renewing the token and retrying once', { pipeline: described });
       this.#tokens.invalidate(token);
       token = await this.#tokens.get();
-      answer = await this.#post(url, request, token);
+      answer = await this.#request('post', url, request, token, described);
       return this.#classify(answer, described, token);
     } catch (error) {
       if (error instanceof AuthenticationError) return error.outcome;
@@ -151,13 +170,13 @@ export class CodeStreamClient {
     const described = describePipeline(pipeline);
     try {
       let token = await this.#tokens.get();
-      let answer = await this.#request('get', url, undefined, token);
-      if (!(answer instanceof Error) && answer.status === 401) {
+      let answer = await this.#request('get', url, undefined, token, described);
+      if (!('kind' in answer) && answer.status === 401) {
         this.#tokens.invalidate(token);
         token = await this.#tokens.get();
-        answer = await this.#request('get', url, undefined, token);
+        answer = await this.#request('get', url, undefined, token, described);
       }
-      if (answer instanceof Error || answer.status !== 200) return { found: false, failed: this.#classify(answer, described, token) };
+      if ('kind' in answer || answer.status !== 200) return { found: false, failed: this.#classify(answer, described, token) };
       const executions = parseExecutions(answer.body);
       const match = executions.find((execution) => tags.every((tag) => execution.tags.includes(tag)));
       return match ? { found: true, executionId: match.id, executionLink: `${this.#baseUrl}${match.link}` } : { found: false };
@@ -177,33 +196,13 @@ export class CodeStreamClient {
     return `${this.#baseUrl}/codestream/api/pipelines/${path}/executions${query}`;
   }
 
-  #post(url: string, request: ExecutionRequest, token: string): Promise<HttpAnswer | Error> {
-    return this.#request('post', url, request, token);
+  #request(method: 'get' | 'post', url: string, request: ExecutionRequest | undefined, token: string, pipeline: string): Promise<HttpAnswer | Failure> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...(request ? { 'Content-Type': 'application/json' } : {}) };
+    return sendRequest(this.#transport, { method, url, data: request, headers }, 'execute', `${method === 'post' ? 'executing' : 'looking up executions of'} ${pipeline}`);
   }
 
-  async #request(method: 'get' | 'post', url: string, request: ExecutionRequest | undefined, token: string): Promise<HttpAnswer | Error> {
-    let response: AxiosResponse<unknown>;
-    try {
-      response = await this.#http.request({
-        method,
-        url,
-        data: request,
-        headers: { Authorization: `Bearer ${token}`, ...(request ? { 'Content-Type': 'application/json' } : {}) },
-        timeout: this.#timeoutMs,
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (error) {
-      return error instanceof Error ? error : new Error(String(error));
-    }
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (typeof value === 'string') headers[name.toLowerCase()] = value;
-    }
-    return { status: response.status, headers, body: typeof response.data === 'string' ? response.data : '' };
-  }
-
-  #classify(answer: HttpAnswer | Error, pipeline: string, token: string): Outcome {
-    if (answer instanceof Error) return classifyTransportError(answer, 'execute', `executing ${pipeline}`, this.#timeoutMs);
+  #classify(answer: HttpAnswer | Failure, pipeline: string, token: string): Outcome {
+    if ('kind' in answer) return answer;
     return classifyExecuteAnswer(answer, {
       baseUrl: this.#baseUrl,
       pipeline,

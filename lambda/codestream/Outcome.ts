@@ -3,7 +3,10 @@
  * authenticate is one of these; the client never throws for them. The relay decides from `kind`
  * alone whether to acknowledge, retry or dead-letter.
  */
-export type Outcome = Created | Retryable | Unauthorized | Forbidden | NotFound | Rejected;
+export type Outcome = Created | Retryable | Unauthorized | Forbidden | NotFound | Rejected | Tls;
+
+/** Every outcome but success: what a failed login or call carries. */
+export type Failure = Exclude<Outcome, Created>;
 
 export type OutcomeKind = Outcome['kind'];
 
@@ -62,8 +65,16 @@ export interface NotFound extends OutcomeBase {
   status: 404;
 }
 
-/** Any other answer that retrying cannot fix: other 4xx, 501, 505, redirects. */
+/** Any other answer that retrying cannot fix: other 4xx, 501, 505, redirects, a proxy that refuses the tunnel. */
 export interface Rejected extends OutcomeBase {
   kind: 'rejected';
-  stage: 'execute';
+}
+
+/**
+ * The TLS handshake failed: a certificate that is not trusted, expired, or issued for another host
+ * name, or no TLS at all on the port. Retrying cannot fix it; the reason says what to change.
+ */
+export interface Tls extends OutcomeBase {
+  kind: 'tls';
+  cause: 'untrusted' | 'expired' | 'revoked' | 'hostname' | 'protocol';
 }

@@ -1,5 +1,5 @@
-import { SecretReadError, type SecretStore } from '../secrets/SecretStore';
-import { type AuthFlow, type CredentialSource, credentialFromSecret } from './credentials';
+import { SecretReadError, type SecretStore, type SecretVersion } from '../secrets/SecretStore';
+import { type AuthFlow, type Credential, type CredentialSource, credentialFromSecret } from './credentials';
 import { AuthenticationError } from './errors';
 
 /** The Code Stream credential, read from a secret store (Secrets Manager, or a file in local mode). */
@@ -10,10 +10,10 @@ export class SecretCredentials implements CredentialSource {
     private readonly secretId: string,
   ) {}
 
-  async credential(flow: AuthFlow, options: { fresh: boolean }): Promise<string> {
-    let text: string;
+  async credential(flow: AuthFlow, options: { fresh: boolean }): Promise<Credential> {
+    let secret: SecretVersion;
     try {
-      text = await this.store.get(this.secretId, { fresh: options.fresh });
+      secret = await this.store.get(this.secretId, { fresh: options.fresh });
     } catch (error) {
       if (!(error instanceof SecretReadError)) throw error;
       const reason = `the Code Stream credentials: ${error.message}`;
@@ -23,6 +23,6 @@ export class SecretCredentials implements CredentialSource {
           : { kind: 'retryable', stage: 'credentials', cause: 'service', reason, snippet: '' },
       );
     }
-    return credentialFromSecret(text, flow, this.secretId);
+    return { value: credentialFromSecret(secret.value, flow, this.secretId), createdAt: secret.createdAt };
   }
 }

@@ -13,7 +13,13 @@ export type AuthFlow = 'refreshToken' | 'apiToken';
  */
 export interface CredentialSource {
   /** Reads the credential; `fresh` bypasses any cache, as after Code Stream refused a token. */
-  credential(flow: AuthFlow, options: { fresh: boolean }): Promise<string>;
+  credential(flow: AuthFlow, options: { fresh: boolean }): Promise<Credential>;
+}
+
+/** A credential, and when it was stored where the source knows: vRA's refresh token expires after 90 days. */
+export interface Credential {
+  value: string;
+  createdAt?: Date;
 }
 
 /**

@@ -1,15 +1,12 @@
-import type { AxiosInstance } from 'axios';
 import type { IssuedToken } from './BearerTokenCache';
 import { statusClass } from './classifyResponse';
-import { classifyTransportError } from './classifyTransportError';
 import type { AuthFlow } from './credentials';
 import { AuthenticationError } from './errors';
 import { parseRetryAfter } from './retryAfter';
 import { responseSnippet } from './responseSnippet';
+import { type Transport, sendRequest } from './sendRequest';
 
-export interface LoginContext {
-  http: AxiosInstance;
-  timeoutMs: number;
+export interface LoginContext extends Transport {
   now: () => number;
   /** Assumed lifetime when the answer states none and the token is no JWT with `exp`. */
   defaultTokenLifetimeMs: number;
@@ -58,22 +55,18 @@ async function postForToken(
   credential: string,
   request: { data: unknown; contentType: string },
 ): Promise<Record<string, unknown>> {
-  let response;
-  try {
-    response = await context.http.post<string>(url, request.data, {
-      headers: { 'Content-Type': request.contentType },
-      timeout: context.timeoutMs,
-      signal: AbortSignal.timeout(context.timeoutMs),
-    });
-  } catch (error) {
-    throw new AuthenticationError(classifyTransportError(error, 'login', `logging in at ${url}`, context.timeoutMs));
-  }
-  const { status } = response;
-  const body = typeof response.data === 'string' ? response.data : '';
+  const answer = await sendRequest(
+    context,
+    { method: 'post', url, data: request.data, headers: { 'Content-Type': request.contentType } },
+    'login',
+    `logging in at ${url}`,
+  );
+  if ('kind' in answer) throw new AuthenticationError(answer);
+  const { status, body } = answer;
   const snippet = responseSnippet(body, [credential], context.snippetChars);
   const verdict = statusClass(status);
   if (verdict === 'retryable') {
-    const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), context.now());
+    const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], context.now());
     throw new AuthenticationError({
       kind: 'retryable',
       stage: 'login',
@@ -109,11 +102,6 @@ function malformed(flow: AuthFlow, problem: string): AuthenticationError {
     reason: `the ${flow === 'refreshToken' ? 'vRA' : 'CSP'} login answer cannot be used: ${problem}`,
     snippet: '',
   });
-}
-
-function header(headers: unknown, name: string): string | undefined {
-  const value = (headers as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : undefined;
 }
 
 /** The `exp` claim of a JWT, in epoch ms; undefined for anything else. Unverified: only used to schedule renewal. */

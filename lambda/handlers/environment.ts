@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -79,6 +80,13 @@ export function relayDependencies(env: NodeJS.ProcessEnv, clients: Overrides = {
       apiVersion: codestream.apiVersion,
       timeoutMs,
       logger,
+      caCertificates: [codestream.caCertificates ?? []].flat(),
+      proxy: codestream.proxy,
+      onLogin: ({ credentialCreatedAt }) => {
+        if (!credentialCreatedAt || clients.withoutMetrics) return;
+        // The vRA refresh token expires 90 days after it was issued: an alarm watches this age.
+        metrics.addMetric('codeStreamCredentialAge', MetricUnit.Seconds, Math.max(0, Math.round((Date.now() - credentialCreatedAt.getTime()) / 1000)));
+      },
     }),
     store: new IdempotencyStore({
       client: DynamoDBDocumentClient.from(clients.dynamodb ?? new DynamoDBClient({})),

@@ -43,7 +43,7 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
     }
     let secrets: string[];
     try {
-      secrets = await Promise.all(definition.secrets.map((secret) => dependencies.secrets.get(secret)));
+      secrets = await Promise.all(definition.secrets.map(async (secret) => (await dependencies.secrets.get(secret)).value));
     } catch (error) {
       logger.error('The source’s secrets cannot be read', { ...context, error: described(error) });
       return answer(503, { error: 'secrets_unavailable', message: 'the relay cannot read this source’s secrets now; retry later' });

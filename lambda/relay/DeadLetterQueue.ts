@@ -7,7 +7,7 @@ import { MESSAGE_ATTRIBUTES } from './RelayMessage';
  */
 export interface DeadLetterReason {
   deliveryId: string;
-  /** created, retryable, unauthorized, forbidden, notFound, rejected, or malformed (the record itself). */
+  /** created, retryable, unauthorized, forbidden, notFound, rejected, tls, or malformed (the record itself). */
   outcome: string;
   /** The last HTTP status, when there was one. */
   status?: number;

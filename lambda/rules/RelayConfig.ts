@@ -17,6 +17,18 @@ export interface CodeStreamTarget {
   apiVersion?: string;
   /** For the cloud flow, where to exchange the API token. */
   authorizeUrl?: string;
+  /**
+   * CA certificates Code Stream's certificate chains to, trusted in addition to the public CAs: PEM
+   * text, or paths to PEM files relative to the config file (one, or a list). loadConfig turns them
+   * into a list of PEM texts, so the checked config (and the bundle built from it) carries the
+   * certificates themselves.
+   */
+  caCertificates?: string | string[];
+  /**
+   * The proxy for every Code Stream call, winning over HTTPS_PROXY, HTTP_PROXY and NO_PROXY: a URL
+   * (`http://proxy.example.com:3128`), or false to connect directly even when those are set.
+   */
+  proxy?: string | false;
 }
 
 export interface SourceDefinition {

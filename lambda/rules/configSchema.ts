@@ -141,6 +141,22 @@ export const CONFIG_SCHEMA: Schema = {
         secret: { type: 'string', minLength: 1, description: 'Secrets Manager secret holding {"refreshToken": "…"} or {"apiToken": "…"}.' },
         apiVersion: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Sent as ?apiVersion=, e.g. 2019-10-17.' },
         authorizeUrl: { type: 'string', format: 'uri', description: "With apiToken: CSP's authorize URL, if not the public one." },
+        caCertificates: {
+          oneOf: [
+            { type: 'string', minLength: 1 },
+            { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+          ],
+          description:
+            "CA certificates that Code Stream's certificate chains to (a private CA), trusted besides the public CAs: paths to PEM files (relative to this file) or inline PEM. Bundled with the function at synth.",
+        },
+        proxy: {
+          description:
+            'Proxy for every Code Stream call, winning over HTTPS_PROXY/HTTP_PROXY/NO_PROXY: a URL such as http://proxy.example.com:3128, or false to connect directly.',
+          oneOf: [
+            { type: 'string', format: 'uri', pattern: '^https?://' },
+            { type: 'boolean', const: false },
+          ],
+        },
       },
     },
     sources: {

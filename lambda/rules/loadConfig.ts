@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { type Document, LineCounter, isMap, parseDocument } from 'yaml';
+import { resolveCaCertificates } from './caCertificates';
 import { compileRule, type CompiledRule } from './compileRule';
 import { CONFIG_SCHEMA } from './configSchema';
 import { ConfigError, type ConfigProblem } from './ConfigError';
@@ -81,6 +82,14 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     if (source.secrets.length === 0 && source.provider !== 'aws-ecr') {
       problems.push(locate(['sources', name, 'secrets'], `a ${source.provider} source needs at least one secret`));
     }
+  }
+  const { caCertificates } = config.codestream;
+  if (caCertificates !== undefined) {
+    const resolved = resolveCaCertificates(caCertificates, file);
+    for (const { index, message } of resolved.problems) {
+      problems.push(locate(['codestream', 'caCertificates', ...(index === undefined ? [] : [index])], message));
+    }
+    config.codestream.caCertificates = resolved.certificates;
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, engine: new RuleEngine(rules) };

@@ -1,6 +1,5 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretReadError, type SecretStore } from './SecretStore';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretReadError, type SecretStore, type SecretVersion } from './SecretStore';
 
 export interface SecretsManagerSecretStoreOptions {
   /**
@@ -11,27 +10,41 @@ export interface SecretsManagerSecretStoreOptions {
   maxAgeSeconds?: number;
   /** The SDK client to use (region, endpoint, credentials). @default a client from the environment */
   client?: SecretsManagerClient;
+  /** Clock, in epoch ms. @default Date.now */
+  now?: () => number;
 }
 
-/** Secrets from AWS Secrets Manager, through Powertools' cached SecretsProvider. */
+/**
+ * Secrets from AWS Secrets Manager, cached for a while. GetSecretValue is called directly rather
+ * than through Powertools' SecretsProvider because the relay needs the version's CreatedDate too:
+ * the age of the Code Stream credential, which expires (DESIGN §7).
+ */
 export class SecretsManagerSecretStore implements SecretStore {
-  readonly #maxAgeSeconds: number;
-  readonly #provider: SecretsProvider;
+  readonly #maxAgeMs: number;
+  readonly #client: SecretsManagerClient;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, { version: SecretVersion; until: number }>();
 
   constructor(options: SecretsManagerSecretStoreOptions = {}) {
-    this.#maxAgeSeconds = options.maxAgeSeconds ?? 300;
-    this.#provider = new SecretsProvider(options.client ? { awsSdkV3Client: options.client } : {});
+    this.#maxAgeMs = (options.maxAgeSeconds ?? 300) * 1000;
+    this.#client = options.client ?? new SecretsManagerClient({});
+    this.#now = options.now ?? Date.now;
   }
 
-  async get(name: string, options: { fresh?: boolean } = {}): Promise<string> {
-    let value: string | Uint8Array | undefined;
+  async get(name: string, options: { fresh?: boolean } = {}): Promise<SecretVersion> {
+    const cached = this.#cache.get(name);
+    if (cached && !options.fresh && cached.until > this.#now()) return cached.version;
+    let answer;
     try {
-      value = await this.#provider.get(name, { maxAge: this.#maxAgeSeconds, forceFetch: options.fresh === true });
+      answer = await this.#client.send(new GetSecretValueCommand({ SecretId: name }));
     } catch (error) {
       throw readFailure(error, name);
     }
+    const value = answer.SecretString ?? (answer.SecretBinary ? new TextDecoder().decode(answer.SecretBinary) : undefined);
     if (value === undefined) throw new SecretReadError(`the secret "${name}" has no value`, true);
-    return typeof value === 'string' ? value : new TextDecoder().decode(value);
+    const version = { value, createdAt: answer.CreatedDate };
+    this.#cache.set(name, { version, until: this.#now() + this.#maxAgeMs });
+    return version;
   }
 }
 
@@ -48,7 +61,7 @@ interface SdkFailure {
  * are permanent; throttling, service faults and network errors pass.
  */
 function readFailure(error: unknown, name: string): SecretReadError {
-  const failure: SdkFailure = (error instanceof Error && (error.cause as SdkFailure | undefined)) || (error as SdkFailure);
+  const failure = error as SdkFailure;
   const kind = failure.name ?? failure.code ?? 'an unknown error';
   const permanent = failure.$fault === 'client' && !failure.$retryable && kind !== 'ThrottlingException';
   return new SecretReadError(`could not read the secret "${name}": ${kind}${failure.message ? ` (${failure.message})` : ''}`, permanent);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Execution, ExecutionRequest, Executions } from '../../lambda/codestream/types';
 import { type Fault, FaultPlan, type FaultPlanSpec, type FaultTarget, faultPlanProblems } from './FaultPlan';
 import type { SimulatedPipeline, SimulatedUser, SimulatorSeed } from './seed';
@@ -24,6 +25,11 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Called once each request has been answered (or reset), e.g. to print it. */
   onRequest?: (record: RecordedRequest) => void;
+  /**
+   * Serve HTTPS with this certificate and key (PEM), as an appliance with a company CA's
+   * certificate does. @default plain HTTP
+   */
+  tls?: { cert: string; key: string };
 }
 
 export type Endpoint =
@@ -121,6 +127,7 @@ export class CodeStreamSimulator {
   #faults: FaultPlan;
   #executeCount = 0;
   #server?: Server;
+  readonly #sockets = new Set<Socket>();
   #url?: string;
 
   constructor(options: SimulatorOptions = {}) {
@@ -132,16 +139,23 @@ export class CodeStreamSimulator {
     this.#tokens = new TokenIssuer((options.tokenLifetimeSeconds ?? 28_800) * 1000, this.#now);
   }
 
-  /** Starts listening; resolves to the base URL, e.g. `http://127.0.0.1:41234`. */
+  /** Starts listening; resolves to the base URL, e.g. `http://127.0.0.1:41234` (https with `tls`). */
   async start(): Promise<string> {
-    const server = createServer((request, response) => void this.#handle(request, response));
+    const handle = (request: IncomingMessage, response: ServerResponse) => void this.#handle(request, response);
+    const { tls } = this.#options;
+    const server: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handle) : createServer(handle);
+    // closeAllConnections() misses sockets whose TLS handshake never finished: stop destroys them too.
+    server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#options.port ?? 0, this.#options.host ?? '127.0.0.1', () => resolve());
     });
     const { address, port } = server.address() as AddressInfo;
-    this.#url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    this.#url = `${tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`;
     return this.#url;
   }
 
@@ -154,6 +168,7 @@ export class CodeStreamSimulator {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      for (const socket of this.#sockets) socket.destroy();
     });
   }
 

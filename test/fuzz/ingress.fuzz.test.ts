@@ -54,7 +54,7 @@ const secretStore: SecretStore = {
   get: async (name) => {
     const value = secretValues[name];
     if (value === undefined) throw new Error(`no secret named ${name}`);
-    return value;
+    return { value };
   },
 };
 

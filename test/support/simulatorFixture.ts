@@ -40,7 +40,7 @@ export function fixedCredentials(value: { refreshToken?: string; apiToken?: stri
       reads.push(options);
       const credential = value[flow];
       if (credential === undefined) throw new Error(`no ${flow} in the test credentials`);
-      return credential;
+      return { value: credential };
     },
   };
 }

@@ -45,11 +45,27 @@ it('reads the API token for the cloud flow from the same secret shape', async ()
   expect(await client.execute({ id: PIPELINES.build.id }, REQUEST)).toMatchObject({ kind: 'created' });
 });
 
+it("reports at each login when the credential's version was created, from Secrets Manager's CreatedDate", async () => {
+  secretsManager.set(SECRET_ID, { secretString: JSON.stringify({ refreshToken: REFRESH_TOKEN }) });
+  const logins: unknown[] = [];
+  const client = new CodeStreamClient({
+    baseUrl: simulator.url,
+    auth: { flow: 'refreshToken' },
+    credentials: credentials(),
+    onLogin: (login) => logins.push(login),
+  });
+
+  expect(await client.execute({ id: PIPELINES.build.id }, REQUEST)).toMatchObject({ kind: 'created' });
+  expect(await client.execute({ id: PIPELINES.build.id }, REQUEST)).toMatchObject({ kind: 'created' });
+  // The stub's CreatedDate is the one of the AWS documentation's example answer: 1523477145.713.
+  expect(logins).toEqual([{ flow: 'refreshToken', credentialCreatedAt: new Date(1_523_477_145_713) }]);
+});
+
 it('caches the secret: many reads within maxAge cost one call to Secrets Manager', async () => {
   secretsManager.set(SECRET_ID, { secretString: JSON.stringify({ refreshToken: REFRESH_TOKEN }) });
   const source = credentials();
   for (let read = 0; read < 5; read += 1) {
-    await expect(source.credential('refreshToken', { fresh: false })).resolves.toBe(REFRESH_TOKEN);
+    await expect(source.credential('refreshToken', { fresh: false })).resolves.toMatchObject({ value: REFRESH_TOKEN });
   }
   expect(secretsManager.reads).toHaveLength(1);
   await source.credential('refreshToken', { fresh: true });

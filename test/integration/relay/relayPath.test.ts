@@ -37,7 +37,7 @@ const secrets: SecretStore = {
       'codestream/relay': JSON.stringify({ refreshToken: REFRESH_TOKEN }),
     };
     if (!Object.hasOwn(values, name)) throw new Error(`no secret ${name}`);
-    return values[name]!;
+    return { value: values[name]! };
   },
 };
 

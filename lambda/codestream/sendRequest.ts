@@ -1,0 +1,80 @@
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { HttpAnswer } from './classifyResponse';
+import { classifyTransportError } from './classifyTransportError';
+import { type CodeStreamConnections, ProxySettingError } from './CodeStreamConnections';
+import type { Failure, OutcomeStage } from './Outcome';
+
+/** How requests reach Code Stream: one axios instance, the network's agents, a deadline. */
+export interface Transport {
+  http: AxiosInstance;
+  connections: CodeStreamConnections;
+  timeoutMs: number;
+}
+
+export interface OutgoingRequest {
+  method: 'get' | 'post';
+  url: string;
+  data?: unknown;
+  headers: Record<string, string>;
+}
+
+/**
+ * Sends one request over the route its URL takes (direct or through the proxy). Code Stream's own
+ * answer comes back as text, whatever its status; anything that kept it from answering becomes
+ * the outcome that says why: a timeout, a failed connection, a certificate, a proxy that refused
+ * the tunnel or is not set right. `what` says what the request was for, in reasons.
+ */
+export async function sendRequest(transport: Transport, request: OutgoingRequest, stage: OutcomeStage, what: string): Promise<HttpAnswer | Failure> {
+  let route;
+  try {
+    route = transport.connections.route(request.url);
+  } catch (error) {
+    if (!(error instanceof ProxySettingError)) throw error;
+    return { kind: 'rejected', stage, reason: `${error.message} (${what}): fix it, then redrive`, snippet: '' };
+  }
+  let response: AxiosResponse<unknown>;
+  try {
+    response = await transport.http.request({
+      ...request,
+      httpAgent: route.httpAgent,
+      httpsAgent: route.httpsAgent,
+      timeout: transport.timeoutMs,
+      signal: AbortSignal.timeout(transport.timeoutMs),
+    });
+  } catch (error) {
+    return classifyTransportError(error, stage, what, transport.timeoutMs);
+  }
+  const refusal = transport.connections.proxyRefusal(response.request);
+  if (refusal !== undefined) return proxyRefused(refusal, route.proxy ?? 'the proxy', stage, what);
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (typeof value === 'string') headers[name.toLowerCase()] = value;
+  }
+  return { status: response.status, headers, body: typeof response.data === 'string' ? response.data : '' };
+}
+
+/**
+ * The proxy answered the CONNECT with something other than 200, so Code Stream never saw the
+ * request. A proxy that fails to reach Code Stream (a 5xx) may succeed later; one that asks for
+ * credentials (407), forbids the host (403) or cannot find it (404) will not until someone acts.
+ */
+function proxyRefused(status: number, proxy: string, stage: OutcomeStage, what: string): Failure {
+  if (status >= 500) {
+    return {
+      kind: 'retryable',
+      stage,
+      cause: 'connection',
+      maybeProcessed: false,
+      status,
+      reason: `the proxy ${proxy} could not open a tunnel to Code Stream: it answered ${status} (${what})`,
+      snippet: '',
+    };
+  }
+  const remedy =
+    status === 407
+      ? 'it asks for credentials: give them in the proxy URL, or let the relay through by its address'
+      : status === 403
+        ? "allow Code Stream's host and port in the proxy's rules"
+        : "check that the proxy can resolve and reach Code Stream's host";
+  return { kind: 'rejected', stage, status, reason: `the proxy ${proxy} refused the tunnel to Code Stream with ${status} (${what}): ${remedy}`, snippet: '' };
+}
