@@ -6,7 +6,8 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/environment.ts'],
   // tsconfig sets isolatedModules, so ts-jest only transpiles; `npm run typecheck` checks types.
   transform: {
-    '^.+\\.ts$': 'ts-jest',
+    // As CommonJS, a lazy import() (lambda/handlers/tracing.ts) is a require: Jest runs no ES modules.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10' } }],
     // ESM-only dependencies, turned into CommonJS for Jest (Node 20's Jest cannot require ESM).
     '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10' } }],
   },

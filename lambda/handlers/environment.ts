@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CodeStreamClient } from '../codestream/CodeStreamClient';
@@ -15,6 +16,7 @@ import { SecretsManagerSecretStore } from '../secrets/SecretsManagerSecretStore'
 import type { SecretStore } from '../secrets/SecretStore';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { logger as lambdaLogger, metrics } from './observability';
+import { traced } from './tracing';
 
 /**
  * The functions' settings, from their environment (the CDK stack sets them):
@@ -46,8 +48,8 @@ export function ingressDependencies(env: NodeJS.ProcessEnv, clients: Overrides =
   const { config } = clients.config ?? configFrom(env);
   return {
     sources: config.sources,
-    secrets: clients.secrets ?? new SecretsManagerSecretStore(),
-    queue: new SqsDeliveryQueue(clients.sqs ?? new SQSClient({}), required(env, 'QUEUE_URL')),
+    secrets: clients.secrets ?? new SecretsManagerSecretStore({ client: traced(new SecretsManagerClient({})) }),
+    queue: new SqsDeliveryQueue(traced(clients.sqs ?? new SQSClient({})), required(env, 'QUEUE_URL')),
     maxBodyBytes: number(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
     logger: clients.logger ?? lambdaLogger,
     metrics: clients.withoutMetrics ? undefined : metrics,
@@ -57,8 +59,8 @@ export function ingressDependencies(env: NodeJS.ProcessEnv, clients: Overrides =
 export function relayDependencies(env: NodeJS.ProcessEnv, clients: Overrides = {}): RelayDependencies {
   const { config, engine } = clients.config ?? configFrom(env);
   const logger = clients.logger ?? lambdaLogger;
-  const sqs = clients.sqs ?? new SQSClient({});
-  const secrets = clients.secrets ?? new SecretsManagerSecretStore();
+  const sqs = traced(clients.sqs ?? new SQSClient({}));
+  const secrets = clients.secrets ?? new SecretsManagerSecretStore({ client: traced(new SecretsManagerClient({})) });
   const queueUrl = required(env, 'QUEUE_URL');
   const timeoutMs = number(env, 'CODESTREAM_TIMEOUT_MS', 10_000);
   const { codestream } = config;
@@ -89,7 +91,7 @@ export function relayDependencies(env: NodeJS.ProcessEnv, clients: Overrides = {
       },
     }),
     store: new IdempotencyStore({
-      client: DynamoDBDocumentClient.from(clients.dynamodb ?? new DynamoDBClient({})),
+      client: DynamoDBDocumentClient.from(traced(clients.dynamodb ?? new DynamoDBClient({}))),
       tableName: required(env, 'IDEMPOTENCY_TABLE'),
       leaseMs: number(env, 'IDEMPOTENCY_LEASE_MS', number(env, 'AWS_LAMBDA_FUNCTION_TIMEOUT', 900) * 1000 + 60_000),
     }),

@@ -5,13 +5,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type IngressDependencies, acceptWebhook } from '../ingress/acceptWebhook';
 import { ingressDependencies } from './environment';
 import { type HandlerOptions, logger, metrics } from './observability';
+import { tracing } from './tracing';
 
 /** The ingress function around its dependencies, built once per container on first use. */
 export function createIngressHandler(dependencies: () => IngressDependencies, options: HandlerOptions = {}) {
   let built: IngressDependencies | undefined;
-  const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => acceptWebhook(event, (built ??= dependencies()))).use(
-    injectLambdaContext(logger),
-  );
+  const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => acceptWebhook(event, (built ??= dependencies())))
+    .use(injectLambdaContext(logger))
+    .use(tracing());
   return options.publishMetrics === false ? handler : handler.use(logMetrics(metrics));
 }
 

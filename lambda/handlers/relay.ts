@@ -7,6 +7,7 @@ import { processRecord } from '../relay/processRecord';
 import type { RelayDependencies } from '../relay/RelayDependencies';
 import { relayDependencies } from './environment';
 import { type HandlerOptions, logger, metrics } from './observability';
+import { tracing } from './tracing';
 
 /**
  * The relay function: SQS batches in, partial batch responses out. Each record succeeds or fails
@@ -24,7 +25,9 @@ export function createRelayHandler(dependencies: () => RelayDependencies, option
       // Every record failing is still a partial response: their visibility timeouts are set.
       throwOnFullBatchFailure: false,
     });
-  }).use(injectLambdaContext(logger));
+  })
+    .use(injectLambdaContext(logger))
+    .use(tracing());
   return options.publishMetrics === false ? handler : handler.use(logMetrics(metrics));
 }
 
