@@ -6,12 +6,14 @@ import { describeRequest } from './describeRequest';
 import type { FaultPlanSpec } from './FaultPlan';
 import { loadSeed } from './seed';
 
-const USAGE = `usage: npm run simulator -- [PORT] [--seed FILE] [--faults FILE] [--token-lifetime SECONDS] [--execute-status 200|202]
+const USAGE = `usage: npm run simulator -- [PORT] [--seed FILE] [--faults FILE] [--token-lifetime SECONDS] [--execute-status 200|202] [--tls-cert FILE --tls-key FILE]
   PORT              port to listen on (default: $PORT, else 3000; 0 picks a free one)
   --seed FILE       users and pipelines (default: local/codestream-simulator/seed.example.json)
   --faults FILE     a fault plan as JSON: {"script": [...], "probability": 0.3, "pick": [...], "seed": 1}
   --token-lifetime  lifetime of issued bearer tokens in seconds (default 28800)
-  --execute-status  status of a successful execute answer (default 202)`;
+  --execute-status  status of a successful execute answer (default 202)
+  --tls-cert FILE   serve HTTPS with this certificate chain (PEM), as an appliance with a company CA's certificate
+  --tls-key FILE    the certificate's private key (PEM)`;
 
 function main(): void {
   const { values, positionals } = parseArgs({
@@ -21,6 +23,8 @@ function main(): void {
       faults: { type: 'string' },
       'token-lifetime': { type: 'string', default: '28800' },
       'execute-status': { type: 'string', default: '202' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -34,6 +38,8 @@ function main(): void {
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`the port must be a number from 0 to 65535`);
   if (!(tokenLifetimeSeconds > 0)) fail('--token-lifetime must be a positive number of seconds');
   if (executeStatus !== 200 && executeStatus !== 202) fail('--execute-status must be 200 or 202');
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) fail('--tls-cert and --tls-key go together');
+  const tls = values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert'], 'utf8'), key: readFileSync(values['tls-key'], 'utf8') } : undefined;
 
   const seed = loadSeed(values.seed);
   const faults = values.faults ? (JSON.parse(readFileSync(values.faults, 'utf8')) as FaultPlanSpec) : undefined;
@@ -43,6 +49,7 @@ function main(): void {
     faults,
     tokenLifetimeSeconds,
     executeStatus,
+    tls,
     onRequest: (record) => console.log(`${record.at} ${describeRequest(record)}`),
   });
   simulator.start().then(

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { request } from 'node:https';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createTestCertificates } from '../../support/testCertificates';
 
 const root = path.join(__dirname, '../../..');
 let child: ChildProcess | undefined;
@@ -19,7 +22,7 @@ function startCli(args: string[]): Promise<{ url: string; output: () => string }
   return new Promise((resolve, reject) => {
     process_.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      const match = /listening on (https?:\/\/\S+)/.exec(output);
       if (match?.[1]) resolve({ url: match[1], output: () => output });
     });
     process_.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -48,6 +51,31 @@ it('starts on the given port with the example seed, logs each request, and stops
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
+
+it('serves HTTPS with --tls-cert and --tls-key, trusted by a client that has the CA', async () => {
+  const certificates = createTestCertificates();
+  try {
+    const [cert, key] = [path.join(path.dirname(certificates.caFile), 'chain.pem'), path.join(path.dirname(certificates.caFile), 'chain.key')];
+    writeFileSync(cert, certificates.server.cert);
+    writeFileSync(key, certificates.server.key);
+    const { url } = await startCli(['0', '--tls-cert', cert, '--tls-key', key]);
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      request(`${url}/_simulator/requests`, { ca: certificates.caCertificate, agent: false }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
+    child?.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  } finally {
+    certificates.remove();
+  }
+}, 20_000);
 
 it('refuses a bad argument with the usage', async () => {
   await expect(startCli(['--execute-status', '201'])).rejects.toThrow(/exited with 2: --execute-status must be 200 or 202/);
