@@ -4,11 +4,18 @@ import { ConfigError, formatProblem } from '../lambda/rules/ConfigError';
 import { loadConfig } from '../lambda/rules/loadConfig';
 import { WebhookRelay, type WebhookRelayProps } from './WebhookRelay';
 
+/** Everything of WebhookRelay but the config. */
+export type RelayOptions = Omit<WebhookRelayProps, 'config'>;
+
 export interface CodeStreamRelayStackProps extends StackProps {
   /** The config file, checked at synth: an invalid one fails synth with relay validate's messages. */
   configFile: string;
-  /** Everything of WebhookRelay but the config. */
-  relay?: Omit<WebhookRelayProps, 'config'>;
+  /**
+   * Everything of WebhookRelay but the config; or a function that makes it in the stack, for what
+   * it imports or creates there (a VPC, a key, a topic).
+   * @default WebhookRelay's defaults
+   */
+  relay?: RelayOptions | ((stack: Stack) => RelayOptions);
 }
 
 /** The relay as a deployable stack: `npx cdk deploy`. Outputs each source's webhook URL and the queue names. */
@@ -24,7 +31,8 @@ export class CodeStreamRelayStack extends Stack {
       if (!(error instanceof ConfigError)) throw error;
       throw new Error(`the relay config is invalid:\n${error.problems.map(formatProblem).join('\n')}`, { cause: error });
     }
-    this.relay = new WebhookRelay(this, 'Relay', { ...props.relay, config: loaded.config });
+    const options = typeof props.relay === 'function' ? props.relay(this) : props.relay;
+    this.relay = new WebhookRelay(this, 'Relay', { ...options, config: loaded.config });
     for (const [source, url] of Object.entries(this.relay.webhookUrls)) {
       new CfnOutput(this, `WebhookUrl${source.replace(/[^A-Za-z0-9]/g, '')}`, { description: `Webhook URL of source ${source}`, value: url });
     }

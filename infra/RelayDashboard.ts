@@ -1,9 +1,19 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { Dashboard, GraphWidget, Metric, SingleValueWidget, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  type IAlarm,
+  MathExpression,
+  SingleValueWidget,
+  TextWidget,
+  Unit,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { relayMetric } from './relayMetric';
 
 export interface RelayDashboardProps {
   api: RestApi;
@@ -11,22 +21,22 @@ export interface RelayDashboardProps {
   relay: IFunction;
   queue: Queue;
   deadLetterQueue: Queue;
-  /** The namespace the functions' Powertools metrics go to. */
-  metricsNamespace: string;
-  serviceName: string;
+  /** Shown at the top, with their state. */
+  alarms: readonly IAlarm[];
+  /** Where the credential's age alarms, drawn on its graph. */
+  credentialAgeAlarm: Duration;
 }
 
-/** One screen that answers "is the relay working?": deliveries in, executions out, what failed. */
+/** The relay's dead-letter outcomes, as the relay counts them (`deadLettered.<outcome>`). */
+const DEAD_LETTERED_OUTCOMES = ['retryable', 'unauthorized', 'forbidden', 'notFound', 'rejected', 'tls', 'malformed'];
+
+/** One screen that answers "is the relay working?": alarms, deliveries in, executions out, what failed. */
 export class RelayDashboard extends Construct {
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: RelayDashboardProps) {
     super(scope, id);
-    const relayMetric = (metricName: string, statistic = 'Sum') =>
-      new Metric({ namespace: props.metricsNamespace, metricName, dimensionsMap: { service: props.serviceName }, statistic, period: Duration.minutes(5) });
-    const deadLettered = ['retryable', 'unauthorized', 'forbidden', 'notFound', 'rejected', 'malformed'].map((outcome) =>
-      relayMetric(`deadLettered.${outcome}`).with({ label: outcome }),
-    );
+    const deadLettered = DEAD_LETTERED_OUTCOMES.map((outcome) => relayMetric(`deadLettered.${outcome}`).with({ label: outcome }));
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
     this.dashboard.addWidgets(
       new TextWidget({
@@ -35,6 +45,7 @@ export class RelayDashboard extends Construct {
         height: 2,
       }),
     );
+    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: 3 }));
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Deliveries and executions',
@@ -47,7 +58,7 @@ export class RelayDashboard extends Construct {
       new GraphWidget({ title: 'Retries', left: [relayMetric('retried'), relayMetric('retriedLater')], width: 8 }),
       new GraphWidget({
         title: 'Code Stream latency (ms)',
-        left: [relayMetric('codeStreamLatency', 'p50'), relayMetric('codeStreamLatency', 'p99')],
+        left: [relayMetric('codeStreamLatency', { statistic: 'p50' }), relayMetric('codeStreamLatency', { statistic: 'p99' })],
         width: 8,
       }),
       new SingleValueWidget({
@@ -67,6 +78,26 @@ export class RelayDashboard extends Construct {
         title: 'Function errors and throttles',
         left: [props.ingress.metricErrors(), props.relay.metricErrors(), props.relay.metricThrottles()],
         width: 8,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Code Stream refused the credential or the certificate',
+        left: ['unauthorized', 'tls'].map((outcome) => relayMetric(`deadLettered.${outcome}`).with({ label: outcome })),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Code Stream credential age (days)',
+        left: [
+          new MathExpression({
+            expression: 'age / 86400',
+            usingMetrics: { age: relayMetric('codeStreamCredentialAge', { statistic: 'Maximum', period: Duration.hours(1), unit: Unit.SECONDS }) },
+            label: 'age',
+            period: Duration.hours(1),
+          }),
+        ],
+        leftAnnotations: [{ value: props.credentialAgeAlarm.toDays({ integral: false }), label: 'alarm' }, { value: 90, label: 'vRA refresh tokens expire' }],
+        width: 12,
       }),
     );
   }

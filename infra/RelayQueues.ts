@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -11,13 +12,15 @@ export interface RelayQueuesProps {
    * or time out the function. Set above the relay's own MAX_RECEIVE_COUNT.
    */
   maxReceiveCount: number;
+  /** Encrypts both queues. @default SQS-managed encryption */
+  encryptionKey?: IKey;
 }
 
 /** SQS's largest message: a delivery and its envelope must fit (see MAX_BODY_BYTES). */
 const ONE_MEBIBYTE = 1024 * 1024;
 
 /**
- * The delivery queue and its dead-letter queue: encrypted, TLS only, 1 MiB messages, and an alarm
+ * The delivery queue and its dead-letter queue: encrypted (by SQS, or a customer key), TLS only, 1 MiB messages, and an alarm
  * as soon as anything is dead-lettered.
  */
 export class RelayQueues extends Construct {
@@ -28,14 +31,17 @@ export class RelayQueues extends Construct {
 
   constructor(scope: Construct, id: string, props: RelayQueuesProps) {
     super(scope, id);
+    const encryption = props.encryptionKey
+      ? { encryption: QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+      : { encryption: QueueEncryption.SQS_MANAGED };
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       maxMessageSizeBytes: ONE_MEBIBYTE,
     });
     this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(props.relayTimeout.toSeconds() * 6),
       retentionPeriod: Duration.days(14),

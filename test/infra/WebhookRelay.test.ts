@@ -1,10 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { Vpc } from 'aws-cdk-lib/aws-ec2';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { AlarmTopic } from '../../infra/AlarmTopic';
 import { CodeStreamRelayStack } from '../../infra/CodeStreamRelayStack';
 
 const ROOT = path.join(__dirname, '../..');
@@ -23,15 +27,32 @@ beforeAll(() => {
   template = synth();
 }, 120_000);
 
+const VPC = {
+  vpcId: 'vpc-0123456789abcdef0',
+  availabilityZones: ['eu-central-1a', 'eu-central-1b'],
+  privateSubnetIds: ['subnet-0123456789abcdef1', 'subnet-0123456789abcdef2'],
+  privateSubnetRouteTableIds: ['rtb-0123456789abcdef1', 'rtb-0123456789abcdef2'],
+};
+
 /** The statements of the policy attached to a function's role, by the role's logical id prefix. */
-function statementsOf(rolePrefix: string): { Action: string | string[]; Resource: unknown; Effect: string }[] {
-  const policies = template.findResources('AWS::IAM::Policy');
+function statementsOf(rolePrefix: string, from = template): { Action: string | string[]; Resource: unknown; Effect: string }[] {
+  const policies = from.findResources('AWS::IAM::Policy');
   return Object.values(policies)
     .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(rolePrefix))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 }
 
-const actionsOf = (rolePrefix: string) => [...new Set(statementsOf(rolePrefix).flatMap((statement) => [statement.Action].flat()))].sort();
+const actionsOf = (rolePrefix: string, from = template) =>
+  [...new Set(statementsOf(rolePrefix, from).flatMap((statement) => [statement.Action].flat()))].sort();
+
+/** The properties of the function whose logical id matches. */
+function functionProperties(pattern: RegExp, from = template) {
+  const functions = Object.entries(from.findResources('AWS::Lambda::Function')).filter(([id]) => pattern.test(id));
+  expect(functions).toHaveLength(1);
+  return functions[0]?.[1].Properties;
+}
+const INGRESS = /^RelayIngress[0-9A-F]{8}$/;
+const RELAY = /^Relay[0-9A-F]{8}$/;
 
 describe('queues', () => {
   it('the delivery queue: encrypted, 1 MiB messages, visibility six times the relay timeout, redrive to the DLQ', () => {
@@ -180,7 +201,112 @@ describe('the idempotency table and the logs', () => {
   it('a dashboard shows the relay’s metrics', () => {
     const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
     const body = JSON.stringify(dashboard?.Properties.DashboardBody);
-    for (const metric of ['received', 'executionsCreated', 'deadLettered.forbidden', 'codeStreamLatency']) expect(body).toContain(metric);
+    for (const metric of ['received', 'executionsCreated', 'deadLettered.forbidden', 'deadLettered.tls', 'deadLettered.unauthorized', 'codeStreamLatency', 'codeStreamCredentialAge']) {
+      expect(body).toContain(metric);
+    }
+  });
+
+  it('the dashboard shows the state of every alarm', () => {
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    expect(body).toContain('\\"type\\":\\"alarm\\"');
+    for (const alarm of Object.keys(template.findResources('AWS::CloudWatch::Alarm'))) expect(body).toContain(`"${alarm}"`);
+  });
+});
+
+describe('by default', () => {
+  it('no function runs in a VPC, and no security group is made', () => {
+    expect(functionProperties(INGRESS)?.VpcConfig).toBeUndefined();
+    expect(functionProperties(RELAY)?.VpcConfig).toBeUndefined();
+    expect(template.findResources('AWS::EC2::SecurityGroup')).toEqual({});
+  });
+
+  it('the table and the log groups use AWS-managed encryption, and no key is made', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true } });
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.KmsKeyId).toBeUndefined();
+    expect(template.findResources('AWS::KMS::Key')).toEqual({});
+  });
+
+  it('the account-wide API Gateway CloudWatch role is left alone', () => {
+    expect(template.findResources('AWS::ApiGateway::Account')).toEqual({});
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+  });
+
+  it('no active tracing, and Powertools is told so', () => {
+    for (const pattern of [INGRESS, RELAY]) {
+      expect(functionProperties(pattern)?.TracingConfig).toBeUndefined();
+      expect(functionProperties(pattern)?.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBe('false');
+    }
+  });
+
+  it('alarms notify nobody', () => {
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) expect(alarm.Properties.AlarmActions).toBeUndefined();
+  });
+});
+
+describe('alarms', () => {
+  it('each says what to do, and a quiet relay is not in alarm', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(9);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+      expect(JSON.stringify(alarm.Properties.AlarmDescription).length).toBeGreaterThan(80);
+    }
+  });
+
+  it('on the first Code Stream outcome unauthorized or tls in five minutes', () => {
+    for (const outcome of ['unauthorized', 'tls']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'CodeStreamRelay',
+        MetricName: `deadLettered.${outcome}`,
+        Dimensions: [{ Name: 'service', Value: 'codestream-relay' }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
+  it('an unauthorized credential’s alarm names the secret to renew', () => {
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'deadLettered.unauthorized' } }))[0];
+    expect(JSON.stringify(alarm?.Properties.AlarmDescription)).toContain('secret codestream/relay');
+  });
+
+  it('when the Code Stream credential is 80 days old, by the hour', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CodeStreamRelay',
+      MetricName: 'codeStreamCredentialAge',
+      Dimensions: [{ Name: 'service', Value: 'codestream-relay' }],
+      Statistic: 'Maximum',
+      Unit: 'Seconds',
+      Period: 3600,
+      Threshold: Duration.days(80).toSeconds(),
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('when a delivery has waited 15 minutes', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('QueuesQueue'), 'QueueName'] } }],
+      Threshold: 900,
+    });
+  });
+
+  it('on errors and throttles of the relay, errors of ingress, and API 5xx', () => {
+    const watched = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => `${alarm.Properties.Namespace} ${alarm.Properties.MetricName} ${JSON.stringify(alarm.Properties.Dimensions?.[0]?.Value)}`,
+    );
+    expect(watched).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^AWS\/Lambda Errors \{"Ref":"Relay[0-9A-F]{8}"\}$/),
+        expect.stringMatching(/^AWS\/Lambda Throttles \{"Ref":"Relay[0-9A-F]{8}"\}$/),
+        expect.stringMatching(/^AWS\/Lambda Errors \{"Ref":"RelayIngress[0-9A-F]{8}"\}$/),
+        expect.stringMatching(/^AWS\/ApiGateway 5XXError /),
+      ]),
+    );
   });
 });
 
@@ -215,3 +341,111 @@ it('the relay stack passes cdk-nag', () => {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   expect(() => app.synth()).not.toThrow();
 }, 120_000);
+
+describe('next to an on-premises Code Stream: in a VPC behind a NAT, traced, on a custom domain, alarms to a topic', () => {
+  let app: App;
+  let company: Template;
+
+  beforeAll(() => {
+    app = new App();
+    const stack = new CodeStreamRelayStack(app, 'Company', {
+      configFile: CONFIG,
+      relay: (scope) => ({
+        vpc: Vpc.fromVpcAttributes(scope, 'Vpc', VPC),
+        codeStreamCidrs: ['10.20.0.0/16'],
+        ingressInVpc: true,
+        tracing: true,
+        alarmTopic: new AlarmTopic(scope, 'AlarmTopic').topic,
+        domainName: 'hooks.example.com',
+        certificate: Certificate.fromCertificateArn(scope, 'Certificate', 'arn:aws:acm:eu-central-1:111122223333:certificate/1234abcd-12ab-34cd-56ef-1234567890ab'),
+        hostedZone: HostedZone.fromHostedZoneAttributes(scope, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+        apiGatewayCloudWatchRole: true,
+      }),
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    company = Template.fromStack(stack);
+  }, 120_000);
+
+  it('passes cdk-nag', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('the relay runs in the private subnets with the security group made for it', () => {
+    expect(functionProperties(RELAY, company)?.VpcConfig).toEqual({
+      SubnetIds: VPC.privateSubnetIds,
+      SecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^RelayNetworkRelaySecurityGroup/), 'GroupId'] }],
+    });
+  });
+
+  it('ingressInVpc puts ingress there too, with a security group of its own', () => {
+    expect(functionProperties(INGRESS, company)?.VpcConfig).toEqual({
+      SubnetIds: VPC.privateSubnetIds,
+      SecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^RelayNetworkIngressSecurityGroup/), 'GroupId'] }],
+    });
+  });
+
+  it('a function in a VPC may manage its network interfaces, by an inline policy rather than a managed one', () => {
+    for (const role of ['RelayRelayRole', 'RelayIngressRole']) {
+      expect(actionsOf(role, company)).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces']));
+    }
+    for (const role of Object.values(company.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns ?? []).not.toContainEqual(expect.stringContaining('VPCAccess'));
+  });
+
+  it('tracing: both functions are traced actively, and Powertools is told so', () => {
+    for (const pattern of [INGRESS, RELAY]) {
+      expect(functionProperties(pattern, company)?.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(functionProperties(pattern, company)?.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBe('true');
+    }
+  });
+
+  it('tracing: both roles may write to X-Ray', () => {
+    for (const role of ['RelayRelayRole', 'RelayIngressRole']) expect(actionsOf(role, company)).toEqual(expect.arrayContaining(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']));
+  });
+
+  it('every alarm notifies the topic, in alarm and when back to OK', () => {
+    const topic = { Ref: expect.stringMatching(/^AlarmTopic/) };
+    const alarms = Object.values(company.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(9);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([topic]);
+      expect(alarm.Properties.OKActions).toEqual([topic]);
+    }
+  });
+
+  it('the webhook URLs are on the custom domain', () => {
+    const outputs = company.findOutputs('*');
+    expect(outputs.WebhookUrlgithub?.Value).toBe('https://hooks.example.com/hooks/github');
+    expect(outputs.WebhookUrlawsecr?.Value).toBe('https://hooks.example.com/hooks/aws-ecr');
+  });
+
+  it('the custom domain is regional, TLS 1.2, mapped to the API, with an alias record', () => {
+    company.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'hooks.example.com',
+      SecurityPolicy: 'TLS_1_2',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      RegionalCertificateArn: 'arn:aws:acm:eu-central-1:111122223333:certificate/1234abcd-12ab-34cd-56ef-1234567890ab',
+    });
+    company.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { RestApiId: { Ref: Match.stringLikeRegexp('WebhooksApi') } });
+    company.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'hooks.example.com.', Type: 'A', HostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+  });
+
+  it('apiGatewayCloudWatchRole sets the account’s API Gateway CloudWatch role', () => {
+    company.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: Match.anyValue() });
+  });
+});
+
+describe('props that do not fit together', () => {
+  const relayStack = (relay: ConstructorParameters<typeof CodeStreamRelayStack>[2]['relay']) => new CodeStreamRelayStack(new App(), 'Misfit', { configFile: CONFIG, relay });
+
+  it('a vpc without codeStreamCidrs or securityGroups is an error naming codeStreamCidrs', () => {
+    expect(() => relayStack((scope) => ({ vpc: Vpc.fromVpcAttributes(scope, 'Vpc', VPC) }))).toThrow(/^codeStreamCidrs is required with a vpc and no securityGroups/);
+  });
+
+  it('network props without a vpc are an error naming them', () => {
+    expect(() => relayStack({ codeStreamCidrs: ['10.20.0.0/16'], vpcEndpoints: true })).toThrow(/^codeStreamCidrs, vpcEndpoints: only with a vpc/);
+  });
+
+  it('a domain without its certificate is an error', () => {
+    expect(() => relayStack({ domainName: 'hooks.example.com' })).toThrow('certificate is required with domainName (hooks.example.com)');
+  });
+});

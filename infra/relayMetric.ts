@@ -1,0 +1,26 @@
+import { Duration } from 'aws-cdk-lib';
+import { Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
+
+/** POWERTOOLS_SERVICE_NAME of both functions: the `service` dimension of their metrics. */
+export const RELAY_SERVICE = 'codestream-relay';
+/** POWERTOOLS_METRICS_NAMESPACE of both functions. */
+export const RELAY_METRICS_NAMESPACE = 'CodeStreamRelay';
+
+/**
+ * One of the functions' Powertools (EMF) metrics: `received`, `deadLettered.<outcome>`,
+ * `codeStreamCredentialAge`, … Sum over five minutes unless told otherwise.
+ *
+ * @example
+ * const unauthorized = relayMetric('deadLettered.unauthorized');
+ * const age = relayMetric('codeStreamCredentialAge', { statistic: 'Maximum', period: Duration.hours(1) });
+ */
+export function relayMetric(metricName: string, options: Omit<MetricOptions, 'dimensionsMap'> = {}): Metric {
+  return new Metric({
+    namespace: RELAY_METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: RELAY_SERVICE },
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+    ...options,
+  });
+}

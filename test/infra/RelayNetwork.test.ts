@@ -1,0 +1,106 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RelayNetwork, type RelayNetworkProps } from '../../infra/RelayNetwork';
+
+const VPC = {
+  vpcId: 'vpc-0123456789abcdef0',
+  availabilityZones: ['eu-central-1a', 'eu-central-1b'],
+  privateSubnetIds: ['subnet-0123456789abcdef1', 'subnet-0123456789abcdef2'],
+  privateSubnetRouteTableIds: ['rtb-0123456789abcdef1', 'rtb-0123456789abcdef2'],
+};
+
+/** A network in a stack of its own, and the template: no functions, so no bundling. */
+function network(props: (stack: Stack) => Partial<RelayNetworkProps>): { network: RelayNetwork; template: Template } {
+  const stack = new Stack(new App(), 'Network', { env: { region: 'eu-central-1' } });
+  const built = new RelayNetwork(stack, 'Network', {
+    vpc: Vpc.fromVpcAttributes(stack, 'Vpc', VPC),
+    codeStreamCidrs: ['10.20.0.0/16'],
+    codeStreamPort: 443,
+    ingressInVpc: false,
+    vpcEndpoints: false,
+    kmsEndpoint: false,
+    xrayEndpoint: false,
+    logRetention: RetentionDays.ONE_MONTH,
+    ...props(stack),
+  });
+  return { network: built, template: Template.fromStack(stack) };
+}
+
+const egressOf = (template: Template, groupPattern: RegExp) => {
+  const [id, group] = Object.entries(template.findResources('AWS::EC2::SecurityGroup')).find(([logicalId]) => groupPattern.test(logicalId)) ?? [];
+  const separate = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
+    .map((rule) => rule.Properties)
+    .filter((rule) => JSON.stringify(rule.GroupId).includes(`"${id}"`));
+  return [...(group?.Properties.SecurityGroupEgress ?? []), ...separate];
+};
+
+it('behind a NAT, the relay may reach Code Stream at its CIDRs and HTTPS anywhere, for the public AWS endpoints', () => {
+  const { template } = network(() => ({ codeStreamCidrs: ['10.20.0.0/16', '192.168.10.0/24'] }));
+  expect(egressOf(template, /RelaySecurityGroup/)).toEqual([
+    expect.objectContaining({ CidrIp: '10.20.0.0/16', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+    expect.objectContaining({ CidrIp: '192.168.10.0/24', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+    expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+  ]);
+  expect(template.findResources('AWS::EC2::VPCEndpoint')).toEqual({});
+});
+
+it('ingress in the VPC gets a security group that allows HTTPS to AWS only', () => {
+  const { template } = network(() => ({ ingressInVpc: true }));
+  expect(egressOf(template, /IngressSecurityGroup/)).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]);
+});
+
+it('no security group accepts inbound traffic but the endpoints’', () => {
+  const { template } = network(() => ({ ingressInVpc: true, vpcEndpoints: true, dynamoDbPrefixListId: 'pl-06dd3a8fb5df3f3c2' }));
+  for (const group of Object.values(template.findResources('AWS::EC2::SecurityGroup'))) expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+  const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((rule) => JSON.stringify(rule.Properties.GroupId));
+  expect(ingress).toHaveLength(2);
+  for (const group of ingress) expect(group).toMatch(/EndpointSecurityGroup/);
+});
+
+it('with endpoints and tracing and a key, the X-Ray and KMS endpoints too', () => {
+  const { network: built } = network(() => ({ vpcEndpoints: true, kmsEndpoint: true, xrayEndpoint: true, dynamoDbPrefixListId: 'pl-06dd3a8fb5df3f3c2' }));
+  expect(Object.keys(built.interfaceEndpoints).sort()).toEqual(['Kms', 'Logs', 'Monitoring', 'SecretsManager', 'Sqs', 'XRay']);
+});
+
+it('a given DynamoDB prefix list is used as it is, without a lookup', () => {
+  const { template } = network(() => ({ vpcEndpoints: true, dynamoDbPrefixListId: 'pl-06dd3a8fb5df3f3c2' }));
+  expect(egressOf(template, /RelaySecurityGroup/)).toContainEqual(
+    expect.objectContaining({ DestinationPrefixListId: 'pl-06dd3a8fb5df3f3c2', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+  );
+  expect(template.findResources('Custom::AWS')).toEqual({});
+});
+
+it('given security groups are used as they are; the endpoints accept HTTPS from them', () => {
+  const { network: built, template } = network((stack) => ({
+    securityGroups: [SecurityGroup.fromSecurityGroupId(stack, 'Given', 'sg-0123456789abcdef0', { mutable: false })],
+    codeStreamCidrs: undefined,
+    ingressInVpc: true,
+    vpcEndpoints: true,
+  }));
+  expect(built.relaySecurityGroups.map((group) => group.securityGroupId)).toEqual(['sg-0123456789abcdef0']);
+  expect(built.ingressSecurityGroups?.map((group) => group.securityGroupId)).toEqual(['sg-0123456789abcdef0']);
+  expect(Object.keys(template.findResources('AWS::EC2::SecurityGroup'))).toEqual([expect.stringMatching(/EndpointSecurityGroup/)]);
+  template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { SourceSecurityGroupId: 'sg-0123456789abcdef0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
+  expect(template.findResources('AWS::EC2::SecurityGroupEgress')).toEqual({});
+  expect(template.findResources('Custom::AWS')).toEqual({});
+});
+
+it('endpoints in subnets whose route tables are unknown are an error naming the subnets', () => {
+  const stack = new Stack(new App(), 'Network');
+  const { privateSubnetRouteTableIds: _, ...withoutRouteTables } = VPC;
+  expect(
+    () =>
+      new RelayNetwork(stack, 'Network', {
+        vpc: Vpc.fromVpcAttributes(stack, 'Vpc', withoutRouteTables),
+        codeStreamCidrs: ['10.20.0.0/16'],
+        codeStreamPort: 443,
+        ingressInVpc: false,
+        vpcEndpoints: true,
+        kmsEndpoint: false,
+        xrayEndpoint: false,
+        logRetention: RetentionDays.ONE_MONTH,
+      }),
+  ).toThrow(/^vpcEndpoints needs the route table of every relay subnet.*; none is known for subnet-0123456789abcdef1, subnet-0123456789abcdef2 /);
+});
