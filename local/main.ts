@@ -9,7 +9,9 @@ import { stateDirectory } from './LocalState';
 /**
  * `npm start`: the relay on this machine. Settings from the environment: PORT (default 3000),
  * RELAY_CONFIG (default ./relay.config.yaml), RELAY_SECRETS (default ./relay.secrets.local.json),
- * CODESTREAM_URL (default: the simulator, in-process, on SIMULATOR_PORT, default 3001),
+ * CODESTREAM_URL (default: the simulator, in-process, on SIMULATOR_PORT, default 3001; an https://
+ * URL is verified against the public CAs and the config's codestream.caCertificates, and reached
+ * through codestream.proxy or HTTPS_PROXY/NO_PROXY, as in the cloud),
  * RELAY_STATE_DIR (default ./.relay), SQS_ENDPOINT and DYNAMODB_ENDPOINT (queues and table that
  * outlive this process), RELAY_FUNCTION_TIMEOUT_MS (default 30000), RELAY_CONCURRENCY (pollers, default 1), and the
  * relay's own settings (MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, …).
