@@ -451,6 +451,11 @@ export class WebhookRelay extends Construct {
 
 /** The props that only make sense together, checked before anything is built. */
 function checkProps(props: WebhookRelayProps): void {
+  // The functions cannot read a file of the deploying machine: loadConfig puts the certificates themselves in the config.
+  const unread = [props.config.codestream.caCertificates ?? []].flat().filter((entry) => !entry.includes('-----BEGIN CERTIFICATE-----'));
+  if (unread.length > 0) {
+    throw new Error(`config.codestream.caCertificates names files (${unread.join(', ')}): pass the config through loadConfig, which reads them, so that the certificates are bundled`);
+  }
   if (!props.vpc) {
     const needVpc = (['vpcSubnets', 'securityGroups', 'codeStreamCidrs', 'ingressInVpc', 'vpcEndpoints', 'dynamoDbPrefixListId'] as const).filter(
       (name) => props[name] !== undefined && props[name] !== false,

@@ -10,6 +10,8 @@ import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AlarmTopic } from '../../infra/AlarmTopic';
 import { CodeStreamRelayStack } from '../../infra/CodeStreamRelayStack';
+import { WebhookRelay } from '../../infra/WebhookRelay';
+import { loadConfig } from '../../lambda/rules/loadConfig';
 
 const ROOT = path.join(__dirname, '../..');
 const CONFIG = path.join(ROOT, 'relay.config.yaml');
@@ -443,6 +445,14 @@ describe('props that do not fit together', () => {
 
   it('network props without a vpc are an error naming them', () => {
     expect(() => relayStack({ codeStreamCidrs: ['10.20.0.0/16'], vpcEndpoints: true })).toThrow(/^codeStreamCidrs, vpcEndpoints: only with a vpc/);
+  });
+
+  it('a config whose CA certificates are still file names (not read by loadConfig) is an error naming them', () => {
+    const { config } = loadConfig(CONFIG);
+    const unread = { ...config, codestream: { ...config.codestream, caCertificates: ['company-ca.pem'] } };
+    expect(() => new WebhookRelay(new Stack(new App(), 'Unread'), 'Relay', { config: unread })).toThrow(
+      'config.codestream.caCertificates names files (company-ca.pem): pass the config through loadConfig, which reads them, so that the certificates are bundled',
+    );
   });
 
   it('a domain without its certificate is an error', () => {
