@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_ATTRIBUTES } from '../lambda/relay/DeadLetterQueue';
-import { MESSAGE_ATTRIBUTES, MalformedMessageError, type RelayMessage, parseRelayMessage } from '../lambda/relay/RelayMessage';
+import { MESSAGE_ATTRIBUTES, MalformedMessageError, type RelayMessage, parseRelayMessage } from '../lambda/events/RelayMessage';
 
 /** A record of the dead-letter queue, as the operator commands read it. */
 export interface DeadLetter {

@@ -1,5 +1,5 @@
-import { ConfigError, formatProblem } from '../lambda/rules/ConfigError';
-import { type LoadedConfig, loadConfig } from '../lambda/rules/loadConfig';
+import { ConfigError, formatProblem } from '../lambda/config/ConfigError';
+import { type LoadedConfig, loadConfig } from '../lambda/config/loadConfig';
 import { CommandError } from './errors';
 
 /**

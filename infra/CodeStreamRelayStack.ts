@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ConfigError, formatProblem } from '../lambda/rules/ConfigError';
-import { loadConfig } from '../lambda/rules/loadConfig';
+import { ConfigError, formatProblem } from '../lambda/config/ConfigError';
+import { loadConfig } from '../lambda/config/loadConfig';
 import { WebhookRelay, type WebhookRelayProps } from './WebhookRelay';
 
 /** Everything of WebhookRelay but the config. */

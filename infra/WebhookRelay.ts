@@ -20,7 +20,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { RelayConfig } from '../lambda/rules/RelayConfig';
+import type { RelayConfig } from '../lambda/config/RelayConfig';
 import { codeStreamPort } from './codeStreamPort';
 import { RelayAlarms } from './RelayAlarms';
 import { RelayDashboard } from './RelayDashboard';

@@ -1,4 +1,4 @@
-import type { CodeStreamTarget } from '../lambda/rules/RelayConfig';
+import type { CodeStreamTarget } from '../lambda/config/RelayConfig';
 
 /**
  * The TCP port the relay connects to: its proxy's when `proxy` is a URL, else Code Stream's; a URL

@@ -14,10 +14,11 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
-import { ingressDependencies, relayDependencies } from '../lambda/handlers/environment';
+import { ingressDependencies } from '../lambda/handlers/ingressDependencies';
+import { relayDependencies } from '../lambda/handlers/relayDependencies';
 import { createIngressHandler } from '../lambda/handlers/ingress';
 import { createRelayHandler } from '../lambda/handlers/relay';
-import { type LoadedConfig, loadConfig } from '../lambda/rules/loadConfig';
+import { type LoadedConfig, loadConfig } from '../lambda/config/loadConfig';
 import { ApiGatewayServer } from './ApiGatewayServer';
 import { CodeStreamSimulator } from './codestream-simulator/CodeStreamSimulator';
 import { describeRequest } from './codestream-simulator/describeRequest';
@@ -150,7 +151,7 @@ export class LocalRelay {
       RETRY_MAX_SECONDS: env.RETRY_MAX_SECONDS ?? '10',
       IDEMPOTENCY_LEASE_MS: env.IDEMPOTENCY_LEASE_MS ?? String(functionTimeoutMs + 60_000),
     };
-    const overrides = { sqs: this.#sqs, dynamodb: this.#dynamodb, secrets, config, logger, withoutMetrics: true };
+    const overrides = { sqs: this.#sqs, dynamodb: this.#dynamodb, secrets, config: config.config, engine: config.engine, logger, withoutMetrics: true };
     const ingress = createIngressHandler(() => ingressDependencies(settings, overrides), { publishMetrics: false });
     const relay = createRelayHandler(() => relayDependencies(settings, overrides), { publishMetrics: false });
     // Like Lambda's event source mapping, several pollers share the queue (RELAY_CONCURRENCY).

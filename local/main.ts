@@ -2,7 +2,7 @@ import './processEnvironment';
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, formatProblem } from '../lambda/rules/ConfigError';
+import { ConfigError, formatProblem } from '../lambda/config/ConfigError';
 import { LocalRelay, type Started } from './LocalRelay';
 import { stateDirectory } from './LocalState';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ProviderName } from '../../lambda/events/CanonicalEvent';
-import type { RelayConfig } from '../../lambda/rules/RelayConfig';
+import type { RelayConfig } from '../../lambda/config/RelayConfig';
 import type { SecretStore } from '../../lambda/secrets/SecretStore';
 
 /** One fixture delivery as the ingress function receives it, with what the baselines need. */

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type IngressDependencies, SQS_MAX_MESSAGE_BYTES, acceptWebhook } from '../../lambda/ingress/acceptWebhook';
-import { loadConfig } from '../../lambda/rules/loadConfig';
+import { loadConfig } from '../../lambda/config/loadConfig';
 import { FileSecretStore } from '../../local/FileSecretStore';
 import { type Plan, median } from '../rules/measure';
 import { type IngressDelivery, loadDeliveries } from './deliveries';

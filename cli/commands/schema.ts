@@ -1,4 +1,4 @@
-import { CONFIG_SCHEMA } from '../../lambda/rules/configSchema';
+import { CONFIG_SCHEMA } from '../../lambda/config/configSchema';
 import { EXIT, type Io } from '../Io';
 
 /** `relay schema`: prints the config's JSON Schema, as published in relay.config.schema.json. */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, formatProblem } from '../../lambda/rules/ConfigError';
-import { loadConfig } from '../../lambda/rules/loadConfig';
+import { ConfigError, formatProblem } from '../../lambda/config/ConfigError';
+import { loadConfig } from '../../lambda/config/loadConfig';
 import { configPath } from '../configPath';
 import { EXIT, type Io } from '../Io';
 

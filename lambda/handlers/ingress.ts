@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type IngressDependencies, acceptWebhook } from '../ingress/acceptWebhook';
-import { ingressDependencies } from './environment';
+import { ingressDependencies } from './ingressDependencies';
 import { type HandlerOptions, logger, metrics } from './observability';
 import { tracing } from './tracing';
 

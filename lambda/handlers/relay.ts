@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { processRecord } from '../relay/processRecord';
 import type { RelayDependencies } from '../relay/RelayDependencies';
-import { relayDependencies } from './environment';
+import { relayDependencies } from './relayDependencies';
 import { type HandlerOptions, logger, metrics } from './observability';
 import { tracing } from './tracing';
 

@@ -1,5 +1,5 @@
 import { type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { MESSAGE_ATTRIBUTES, type RelayMessage } from '../relay/RelayMessage';
+import { MESSAGE_ATTRIBUTES, type RelayMessage } from '../events/RelayMessage';
 
 /** Where ingress puts deliveries: the relay's SQS queue. */
 export interface DeliveryQueue {

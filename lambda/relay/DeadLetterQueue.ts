@@ -1,5 +1,5 @@
 import { type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { MESSAGE_ATTRIBUTES } from './RelayMessage';
+import { MESSAGE_ATTRIBUTES } from '../events/RelayMessage';
 
 /**
  * Why a record was dead-lettered, carried as SQS message attributes beside the original body

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { CodeStreamClient } from '../codestream/CodeStreamClient';
-import type { SourceDefinition } from '../rules/RelayConfig';
+import type { SourceDefinition } from '../config/RelayConfig';
 import type { RuleEngine } from '../rules/RuleEngine';
 import type { DeadLetterQueue } from './DeadLetterQueue';
 import type { IdempotencyStore } from './IdempotencyStore';

@@ -10,7 +10,7 @@ import type { Delivery } from '../rules/Delivery';
 import type { DeadLetterReason } from './DeadLetterQueue';
 import { type RuleResult, executeRule } from './executeRule';
 import type { RelayDependencies } from './RelayDependencies';
-import { MalformedMessageError, type RelayMessage, parseRelayMessage } from './RelayMessage';
+import { MalformedMessageError, type RelayMessage, parseRelayMessage } from '../events/RelayMessage';
 import { queueDelaySeconds } from './RetryPolicy';
 
 /** Thrown to fail a record back to the queue; its visibility timeout is already set. */

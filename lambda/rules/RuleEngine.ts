@@ -1,5 +1,6 @@
 import type { ExecutionRequest, PipelineRef } from '../codestream/types';
-import { type CompiledRule, firstFailure, requestOrError } from './compileRule';
+import type { RuleDefinition } from '../config/RelayConfig';
+import { type CompiledRule, compileRule, firstFailure, requestOrError } from './compileRule';
 import type { Delivery } from './Delivery';
 
 /** A rule the delivery matched: its pipeline and request, or why the request could not be built. */
@@ -33,6 +34,20 @@ export class RuleEngine {
   readonly #rules: readonly CompiledRule[];
   readonly #buckets = new Map<string, Bucket>();
   readonly #resolved = new Map<string, Bucket>();
+
+  /**
+   * Compiles the rules of a config that was checked already (the bundled config, checked at synth).
+   * @throws Error naming the first rule that does not compile: the config was not checked after all.
+   */
+  static fromDefinitions(definitions: readonly RuleDefinition[]): RuleEngine {
+    return new RuleEngine(
+      definitions.map((definition, index) => {
+        const { rule, issues } = compileRule(definition, index);
+        if (!rule) throw new Error(`rule "${definition.name}" does not compile (${issues.map((issue) => issue.message).join('; ')}): check the config with relay validate`);
+        return rule;
+      }),
+    );
+  }
 
   constructor(rules: readonly CompiledRule[]) {
     this.#rules = rules;

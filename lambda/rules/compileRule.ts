@@ -3,7 +3,7 @@ import { describeEvent } from '../events/describeEvent';
 import { nativeTriggerInput } from '../events/nativeTriggerInput';
 import { type Condition, type ConditionIssue, compileConditions } from './conditions';
 import type { Delivery } from './Delivery';
-import type { RuleDefinition } from './RelayConfig';
+import type { RuleDefinition } from '../config/RelayConfig';
 import { MissingFieldError, type Template, compileTemplate } from './templates';
 
 /** A rule ready to match: its conditions in checking order, and how it builds its request. */

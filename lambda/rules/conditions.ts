@@ -2,7 +2,7 @@ import type { ChangedFiles } from '../events/CanonicalEvent';
 import type { Delivery } from './Delivery';
 import { type Expression, compileExpression } from './expressions';
 import { type PatternList, compilePatterns } from './patterns';
-import type { PathConditions, RuleConditions } from './RelayConfig';
+import type { PathConditions, RuleConditions } from '../config/RelayConfig';
 
 /** One condition of a rule: passes (undefined) or says why not. */
 export interface Condition {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as fc from 'fast-check';
 import type { ProviderName } from '../../lambda/events/CanonicalEvent';
-import type { SourceDefinition } from '../../lambda/rules/RelayConfig';
+import type { SourceDefinition } from '../../lambda/config/RelayConfig';
 import { fixture, fixtureNames } from '../support/webhookFixtures';
 import { type CredentialModel, type CredentialPlaces, basicCredentials, credentialModel } from './sourceCredentials';
 

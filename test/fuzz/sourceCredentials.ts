@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { SourceDefinition } from '../../lambda/rules/RelayConfig';
+import type { SourceDefinition } from '../../lambda/config/RelayConfig';
 
 /** Credential values by place: header names in lower case, query parameter names as sent. */
 export interface CredentialPlaces {

@@ -11,7 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { AlarmTopic } from '../../infra/AlarmTopic';
 import { CodeStreamRelayStack } from '../../infra/CodeStreamRelayStack';
 import { WebhookRelay } from '../../infra/WebhookRelay';
-import { loadConfig } from '../../lambda/rules/loadConfig';
+import { loadConfig } from '../../lambda/config/loadConfig';
 
 const ROOT = path.join(__dirname, '../..');
 const CONFIG = path.join(ROOT, 'relay.config.yaml');

@@ -7,7 +7,7 @@ import { redactCredentials } from '../../../lambda/ingress/redactCredentials';
 import { normaliseDelivery } from '../../../lambda/providers/receiveWebhook';
 import type { SourceConfig } from '../../../lambda/providers/types';
 import { type DeadLetterReason, SqsDeadLetterQueue } from '../../../lambda/relay/DeadLetterQueue';
-import type { RelayMessage } from '../../../lambda/relay/RelayMessage';
+import type { RelayMessage } from '../../../lambda/events/RelayMessage';
 import { type LocalState, writeLocalState } from '../../../local/LocalState';
 import { RECEIVED_AT } from '../../support/deliveries';
 import { type LocalSqs, startSqs } from '../../support/localAws';

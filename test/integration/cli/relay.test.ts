@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { main } from '../../../cli/main';
-import { loadConfig } from '../../../lambda/rules/loadConfig';
+import { loadConfig } from '../../../lambda/config/loadConfig';
 import { fixtureNames } from '../../support/webhookFixtures';
 
 const ROOT = path.join(__dirname, '../../..');

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { relayDependencies } from '../../../lambda/handlers/environment';
+import { loadConfig } from '../../../lambda/config/loadConfig';
+import { relayDependencies } from '../../../lambda/handlers/relayDependencies';
 import { metrics } from '../../../lambda/handlers/observability';
 import type { SecretStore } from '../../../lambda/secrets/SecretStore';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
@@ -22,8 +23,8 @@ it("publishes the Code Stream credential's age at each login, in seconds, for th
   writeFileSync(configFile, `codestream: { url: "${simulator.url}", auth: refreshToken, secret: codestream/relay }\nsources: {}\nrules: []\n`);
   const createdAt = new Date(Date.now() - 83 * DAY_SECONDS * 1000);
   const secrets: SecretStore = { get: async () => ({ value: JSON.stringify({ refreshToken: REFRESH_TOKEN }), createdAt }) };
-  const env = { RELAY_CONFIG: configFile, QUEUE_URL: 'http://127.0.0.1:9/q', DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/dlq', IDEMPOTENCY_TABLE: 't' };
-  const { codestream } = relayDependencies(env, { secrets });
+  const env = { QUEUE_URL: 'http://127.0.0.1:9/q', DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/dlq', IDEMPOTENCY_TABLE: 't' };
+  const { codestream } = relayDependencies(env, { secrets, config: loadConfig(configFile).config });
 
   expect(await codestream.execute({ id: PIPELINES.build.id }, { comments: 'push' })).toMatchObject({ kind: 'created' });
   const printed = captureOutput();

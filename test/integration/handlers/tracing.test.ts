@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { ingressDependencies, relayDependencies } from '../../../lambda/handlers/environment';
+import { loadConfig } from '../../../lambda/config/loadConfig';
+import { ingressDependencies } from '../../../lambda/handlers/ingressDependencies';
+import { relayDependencies } from '../../../lambda/handlers/relayDependencies';
 import { createIngressHandler } from '../../../lambda/handlers/ingress';
 import { createRelayHandler } from '../../../lambda/handlers/relay';
 import type { SecretStore } from '../../../lambda/secrets/SecretStore';
@@ -91,8 +93,8 @@ afterAll(async () => {
 const flatten = (list: Subsegment[]): Subsegment[] => list.flatMap((document) => [document, ...flatten(document.subsegments ?? [])]);
 
 it('with tracing on, the AWS SDK calls and the Code Stream calls are subsegments of the handlers', async () => {
-  const env = { RELAY_CONFIG: configFile, QUEUE_URL: sqs.queueUrl, DEAD_LETTER_QUEUE_URL: sqs.dlqUrl, IDEMPOTENCY_TABLE: dynamo.tableName };
-  const overrides = { sqs: sqs.client, dynamodb: dynamo.client, secrets, withoutMetrics: true };
+  const env = { QUEUE_URL: sqs.queueUrl, DEAD_LETTER_QUEUE_URL: sqs.dlqUrl, IDEMPOTENCY_TABLE: dynamo.tableName };
+  const overrides = { sqs: sqs.client, dynamodb: dynamo.client, secrets, config: loadConfig(configFile).config, withoutMetrics: true };
   const ingress = createIngressHandler(() => ingressDependencies(env, overrides), { publishMetrics: false });
   const relay = createRelayHandler(() => relayDependencies(env, overrides), { publishMetrics: false });
   const request = signed(fixture('github/push.branch-created'), fixture('github/push.branch-created').body, TEST_SECRET, {

@@ -4,14 +4,14 @@ import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { relayDependencies } from '../../../lambda/handlers/environment';
+import { relayDependencies } from '../../../lambda/handlers/relayDependencies';
 import { createIngressHandler } from '../../../lambda/handlers/ingress';
 import { createRelayHandler } from '../../../lambda/handlers/relay';
 import type { IngressDependencies } from '../../../lambda/ingress/acceptWebhook';
 import { SqsDeliveryQueue } from '../../../lambda/ingress/DeliveryQueue';
 import type { WebhookRequest } from '../../../lambda/providers/types';
 import type { RelayDependencies } from '../../../lambda/relay/RelayDependencies';
-import { loadConfig } from '../../../lambda/rules/loadConfig';
+import { loadConfig } from '../../../lambda/config/loadConfig';
 import type { SecretStore } from '../../../lambda/secrets/SecretStore';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
 import { SqsEventSourceMapping } from '../../../local/SqsEventSourceMapping';
@@ -140,7 +140,6 @@ beforeAll(async () => {
   const relay = createRelayHandler((): RelayDependencies => {
     const built = relayDependencies(
       {
-        RELAY_CONFIG: configFile,
         QUEUE_URL: sqs.queueUrl,
         DEAD_LETTER_QUEUE_URL: sqs.dlqUrl,
         IDEMPOTENCY_TABLE: dynamo.tableName,
@@ -151,7 +150,7 @@ beforeAll(async () => {
         IDEMPOTENCY_LEASE_MS: '20000',
         UNCERTAIN_SETTLE_MS: '1500',
       },
-      { sqs: sqs.client, dynamodb: dynamo.client, secrets },
+      { sqs: sqs.client, dynamodb: dynamo.client, secrets, config: loadConfig(configFile).config },
     );
     return { ...built, logger: quietLogger(), policy: { ...built.policy, invocationBaseDelayMs: 20, invocationMaxDelayMs: 50 } };
   });

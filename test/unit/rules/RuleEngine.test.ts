@@ -1,5 +1,5 @@
-import { parseConfig } from '../../../lambda/rules/loadConfig';
-import type { RuleEngine } from '../../../lambda/rules/RuleEngine';
+import { parseConfig } from '../../../lambda/config/loadConfig';
+import { RuleEngine } from '../../../lambda/rules/RuleEngine';
 import { fixtureDeliveries, fixtureDelivery } from '../../support/deliveries';
 import { fixtureNames } from '../../support/webhookFixtures';
 
@@ -167,5 +167,21 @@ describe('the index agrees with checking every rule in turn', () => {
   it('is not vacuous: the corpus matches a good share of the rules', () => {
     const matched = new Set(fixtureNames().filter((name) => !name.includes('docs-data-only')).flatMap((name) => fixtureDeliveries(name).flatMap((delivery) => compiled.match(delivery).map((match) => match.rule))));
     expect(matched.size).toBeGreaterThan(100);
+  });
+});
+
+describe('fromDefinitions, for a config checked already', () => {
+  it('compiles every rule, in config order', () => {
+    const engine = RuleEngine.fromDefinitions([
+      { name: 'first', pipeline: { id: 'p1' } },
+      { name: 'second', when: { events: ['push'] }, pipeline: { id: 'p2' } },
+    ]);
+    expect(engine.size).toBe(2);
+  });
+
+  it('names the first rule that does not compile', () => {
+    expect(() => RuleEngine.fromDefinitions([{ name: 'broken', when: { expression: 'event.git.branch ==' }, pipeline: { id: 'p' } }])).toThrow(
+      /^rule "broken" does not compile \(.+\): check the config with relay validate$/,
+    );
   });
 });

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { resolveCaCertificates } from '../../../lambda/rules/caCertificates';
-import { ConfigError } from '../../../lambda/rules/ConfigError';
-import { parseConfig } from '../../../lambda/rules/loadConfig';
+import { resolveCaCertificates } from '../../../lambda/config/caCertificates';
+import { ConfigError } from '../../../lambda/config/ConfigError';
+import { parseConfig } from '../../../lambda/config/loadConfig';
 import { type TestCertificates, createTestCertificates } from '../../support/testCertificates';
 
 let certificates: TestCertificates;

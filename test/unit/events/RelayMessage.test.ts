@@ -1,4 +1,4 @@
-import { MalformedMessageError, parseRelayMessage } from '../../../lambda/relay/RelayMessage';
+import { MalformedMessageError, parseRelayMessage } from '../../../lambda/events/RelayMessage';
 
 const VALID = {
   version: 1,

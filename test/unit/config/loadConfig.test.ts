@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, type ConfigProblem, formatProblem } from '../../../lambda/rules/ConfigError';
-import { loadConfig, parseConfig } from '../../../lambda/rules/loadConfig';
+import { ConfigError, type ConfigProblem, formatProblem } from '../../../lambda/config/ConfigError';
+import { loadConfig, parseConfig } from '../../../lambda/config/loadConfig';
 
 const FILE = 'relay.config.yaml';
 

@@ -3,11 +3,11 @@ import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { type Document, LineCounter, isMap, parseDocument } from 'yaml';
 import { resolveCaCertificates } from './caCertificates';
-import { compileRule, type CompiledRule } from './compileRule';
+import { compileRule, type CompiledRule } from '../rules/compileRule';
 import { CONFIG_SCHEMA } from './configSchema';
 import { ConfigError, type ConfigProblem } from './ConfigError';
 import type { RelayConfig } from './RelayConfig';
-import { RuleEngine } from './RuleEngine';
+import { RuleEngine } from '../rules/RuleEngine';
 
 type Path = (string | number)[];
 

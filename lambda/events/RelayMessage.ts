@@ -1,4 +1,4 @@
-import type { CanonicalEvent, ProviderName } from '../events/CanonicalEvent';
+import type { CanonicalEvent, ProviderName } from './CanonicalEvent';
 
 /**
  * What ingress puts on the queue for one delivery, and what a dead-lettered record keeps unchanged:
