@@ -2,28 +2,20 @@ import '../local/processEnvironment';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsServer } from 'local-aws-sqs';
+import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CodeStreamSimulator } from '../local/codestream-simulator/CodeStreamSimulator';
 import { loadSeed } from '../local/codestream-simulator/seed';
+import { startLocalQueues, startLocalTable } from '../local/localAws';
 import { freePort } from '../test/support/freePort';
 
 const ROOT = path.join(__dirname, '..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/webhooks');
 const SECRET = "It's a Secret to Everybody";
-const REGION = 'us-east-1';
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const BUILD = '3f9e2a40-7c1d-4b8e-9a6f-2d5c8b1e0a11';
 const RELEASE = 'c4b7e9f2-5a3d-4c1e-8f6b-9d2a0e3b4c33';
-
-type Dynalite = (options: { createTableMs?: number }) => Server;
-const dynalite = createRequire(__filename)('dynalite') as Dynalite;
 
 export interface Delivery {
   id: string;
@@ -75,26 +67,9 @@ export async function startLocalStack(options: { faultProbability: number }): Pr
     expireTokensEvery: 250,
   });
   const codestreamUrl = await simulator.start();
-  const sqsServer = await createSqsServer({
-    port: 0,
-    hostname: '127.0.0.1',
-    region: REGION,
-    queues: [
-      { QueueName: 'relay-deliveries-dlq' },
-      {
-        QueueName: 'relay-deliveries',
-        // Above the relay's lease, so a killed invocation's records come back once its claims lapse.
-        Attributes: {
-          VisibilityTimeout: 8,
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${REGION}:123456789012:relay-deliveries-dlq`, maxReceiveCount: 14 }),
-        },
-      },
-    ],
-  });
-  const sqsEndpoint = `http://127.0.0.1:${(sqsServer.address() as AddressInfo).port}`;
-  const sqs = new SQSClient({ region: REGION, endpoint: sqsEndpoint, credentials: CREDENTIALS });
-  const dynamo = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
+  // The visibility timeout is above the relay's lease, so a killed invocation's records come back once its claims lapse.
+  const queues = await startLocalQueues({ visibilityTimeoutSeconds: 8, maxReceiveCount: 14 });
+  const table = await startLocalTable();
 
   const configFile = path.join(dir, 'relay.config.yaml');
   writeFileSync(
@@ -124,8 +99,8 @@ rules:
     RELAY_SECRETS: secretsFile,
     RELAY_STATE_DIR: path.join(dir, 'state'),
     CODESTREAM_URL: codestreamUrl,
-    SQS_ENDPOINT: sqsEndpoint,
-    DYNAMODB_ENDPOINT: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+    SQS_ENDPOINT: queues.endpoint,
+    DYNAMODB_ENDPOINT: table.endpoint,
     CODESTREAM_TIMEOUT_MS: '1000',
     RELAY_FUNCTION_TIMEOUT_MS: '5000',
     IDEMPOTENCY_LEASE_MS: '6000',
@@ -138,15 +113,14 @@ rules:
 
   return {
     simulator,
-    sqs,
-    queueUrl: `${sqsEndpoint}/123456789012/relay-deliveries`,
-    deadLetterQueueUrl: `${sqsEndpoint}/123456789012/relay-deliveries-dlq`,
+    sqs: queues.client,
+    queueUrl: queues.queueUrl,
+    deadLetterQueueUrl: queues.dlqUrl,
     port,
     startRelay: () => startRelay(env, port),
     stop: async () => {
-      sqs.destroy();
       await simulator.stop();
-      await Promise.all([closeServer(sqsServer), closeServer(dynamo)]);
+      await Promise.all([queues.stop(), table.stop()]);
     },
   };
 }
@@ -265,11 +239,4 @@ export async function readAll(sqs: SQSClient, queueUrl: string): Promise<Message
     if (counted <= seen.size) return [...seen.values()];
     await sleep(100);
   }
-}
-
-async function closeServer(server: Server): Promise<void> {
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_ATTRIBUTES } from '../lambda/relay/DeadLetterQueue';
-import { MESSAGE_ATTRIBUTES, MalformedMessageError, type RelayMessage, parseRelayMessage } from '../lambda/events/RelayMessage';
+import { MESSAGE_ATTRIBUTES, MalformedMessageError, type RelayMessage, messageAttributes, parseRelayMessage } from '../lambda/events/RelayMessage';
 
 /** A record of the dead-letter queue, as the operator commands read it. */
 export interface DeadLetter {
@@ -59,16 +59,12 @@ export function isNamedBy(record: DeadLetter, id: string): boolean {
 }
 
 /**
- * The attributes the record had on the main queue, as ingress sends them (lambda/ingress/DeliveryQueue.ts),
- * read from the body; a body that is not a relay message goes back with its delivery id only, if known.
+ * The attributes the record had on the main queue, as ingress sends them (messageAttributes in
+ * lambda/events/RelayMessage.ts), read from the body; a body that is not a relay message goes
+ * back with its delivery id only, if known.
  */
 export function queueAttributes(record: DeadLetter): Record<string, string> {
   const { message } = record;
   if (message === undefined) return record.deliveryId === undefined ? {} : { [MESSAGE_ATTRIBUTES.deliveryId]: record.deliveryId };
-  return {
-    [MESSAGE_ATTRIBUTES.source]: message.source,
-    [MESSAGE_ATTRIBUTES.provider]: message.provider,
-    [MESSAGE_ATTRIBUTES.eventKind]: [...new Set(message.events.map((event) => event.kind))].join(','),
-    [MESSAGE_ATTRIBUTES.deliveryId]: message.deliveryId,
-  };
+  return messageAttributes(message);
 }

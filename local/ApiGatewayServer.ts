@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { lambdaContext } from './lambdaContext';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -51,7 +52,7 @@ export class ApiGatewayServer {
       const match = /^\/hooks\/([^/]+)$/.exec(url.pathname);
       if (!match?.[1]) return send(response, 404, { error: 'not_found', message: `no route for ${url.pathname}: webhooks go to POST /hooks/{source}` });
       const body = await readBody(request);
-      const result = await this.handler(toEvent(request, url, decodeURIComponent(match[1]), body), lambdaContext());
+      const result = await this.handler(toEvent(request, url, decodeURIComponent(match[1]), body), lambdaContext({ functionName: 'ingress', timeoutMs: 29_000, memoryLimitInMB: 512 }));
       response.writeHead(result.statusCode, result.headers as Record<string, string>);
       response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
     } catch (error) {
@@ -86,24 +87,6 @@ function toEvent(request: IncomingMessage, url: URL, source: string, body: Buffe
     body: body.toString('base64'),
     isBase64Encoded: true,
     requestContext: { requestId: randomUUID(), httpMethod: request.method ?? 'GET', path: url.pathname } as APIGatewayProxyEvent['requestContext'],
-  };
-}
-
-function lambdaContext(): Context {
-  const deadline = Date.now() + 29_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'ingress',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ingress',
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/ingress',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 

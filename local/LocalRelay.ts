@@ -1,19 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  type MessageAttributeValue,
-  ReceiveMessageCommand,
-  SQSClient,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
-import { createSqsServer } from 'local-aws-sqs';
+import { GetQueueAttributesCommand, type MessageAttributeValue, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ingressDependencies } from '../lambda/handlers/ingressDependencies';
 import { relayDependencies } from '../lambda/handlers/relayDependencies';
 import { createIngressHandler } from '../lambda/handlers/ingress';
@@ -24,6 +12,7 @@ import { CodeStreamSimulator } from './codestream-simulator/CodeStreamSimulator'
 import { describeRequest } from './codestream-simulator/describeRequest';
 import { loadSeed } from './codestream-simulator/seed';
 import { FileSecretStore } from './FileSecretStore';
+import { LOCAL_REGION, type LocalQueues, type LocalTable, startLocalQueues, startLocalTable } from './localAws';
 import { writeLocalState } from './LocalState';
 import { ReadableLogger } from './ReadableLogger';
 import { SqsEventSourceMapping } from './SqsEventSourceMapping';
@@ -66,15 +55,6 @@ export interface Started {
   config: LoadedConfig;
 }
 
-const REGION = 'us-east-1';
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-const TABLE = 'relay-idempotency';
-const QUEUE = 'relay-deliveries';
-const DEAD_LETTER_QUEUE = 'relay-deliveries-dlq';
-
-type Dynalite = (options: { path?: string; createTableMs?: number }) => Server;
-const dynalite = createRequire(__filename)('dynalite') as Dynalite;
-
 interface SavedMessage {
   body: string;
   attributes: Record<string, MessageAttributeValue>;
@@ -91,15 +71,11 @@ export class LocalRelay {
   readonly #options: LocalRelayOptions;
   readonly #print: (line: string) => void;
   #ready = false;
-  #sqsServer?: Server;
-  #dynamoServer?: Server;
+  #queues?: LocalQueues;
+  #table?: LocalTable;
   #simulator?: CodeStreamSimulator;
   #api?: ApiGatewayServer;
   #mappings: SqsEventSourceMapping[] = [];
-  #sqs?: SQSClient;
-  #dynamodb?: DynamoDBClient;
-  #queueUrl = '';
-  #dlqUrl = '';
 
   constructor(options: LocalRelayOptions) {
     this.#options = options;
@@ -137,21 +113,33 @@ export class LocalRelay {
 
     const maxReceiveCount = Number(env.MAX_RECEIVE_COUNT ?? 5);
     const functionTimeoutMs = options.functionTimeoutMs ?? 30_000;
-    await this.#startQueues(maxReceiveCount, functionTimeoutMs);
-    await this.#startDynamoDb();
-    if (!options.sqsEndpoint) await this.#restoreQueuedMessages();
+    const queues = await startLocalQueues(
+      options.sqsEndpoint
+        ? { endpoint: options.sqsEndpoint }
+        : {
+            port: Number(env.SQS_PORT ?? 0),
+            // Lambda's rule: six times the function's timeout.
+            visibilityTimeoutSeconds: (functionTimeoutMs / 1000) * 6,
+            // The backstop above the relay's own limit, as in the stack.
+            maxReceiveCount: maxReceiveCount + 2,
+          },
+    );
+    this.#queues = queues;
+    const table = await startLocalTable(options.dynamodbEndpoint ? { endpoint: options.dynamodbEndpoint } : { path: path.join(options.stateDir, 'dynamodb') });
+    this.#table = table;
+    if (!options.sqsEndpoint) await this.#restoreQueuedMessages(queues);
 
     const settings = {
       ...env,
-      QUEUE_URL: this.#queueUrl,
-      DEAD_LETTER_QUEUE_URL: this.#dlqUrl,
-      IDEMPOTENCY_TABLE: TABLE,
+      QUEUE_URL: queues.queueUrl,
+      DEAD_LETTER_QUEUE_URL: queues.dlqUrl,
+      IDEMPOTENCY_TABLE: table.tableName,
       MAX_RECEIVE_COUNT: String(maxReceiveCount),
       RETRY_BASE_SECONDS: env.RETRY_BASE_SECONDS ?? '2',
       RETRY_MAX_SECONDS: env.RETRY_MAX_SECONDS ?? '10',
       IDEMPOTENCY_LEASE_MS: env.IDEMPOTENCY_LEASE_MS ?? String(functionTimeoutMs + 60_000),
     };
-    const overrides = { sqs: this.#sqs, dynamodb: this.#dynamodb, secrets, config: config.config, engine: config.engine, logger, withoutMetrics: true };
+    const overrides = { sqs: queues.client, dynamodb: table.client, secrets, config: config.config, engine: config.engine, logger, withoutMetrics: true };
     const ingress = createIngressHandler(() => ingressDependencies(settings, overrides), { publishMetrics: false });
     const relay = createRelayHandler(() => relayDependencies(settings, overrides), { publishMetrics: false });
     // Like Lambda's event source mapping, several pollers share the queue (RELAY_CONCURRENCY).
@@ -159,9 +147,9 @@ export class LocalRelay {
       { length: Math.max(1, Number(env.RELAY_CONCURRENCY ?? 1)) },
       () =>
         new SqsEventSourceMapping({
-          client: this.#sqs as SQSClient,
-          queueUrl: this.#queueUrl,
-          queueArn: `arn:aws:sqs:${REGION}:123456789012:${QUEUE}`,
+          client: queues.client,
+          queueUrl: queues.queueUrl,
+          queueArn: queues.queueArn,
           handler: relay,
           batchSize: 10,
           waitTimeSeconds: 1,
@@ -173,10 +161,10 @@ export class LocalRelay {
     this.#api = new ApiGatewayServer(ingress, () => this.#ready);
     const url = await this.#api.listen(options.port);
     writeLocalState(options.stateDir, {
-      sqsEndpoint: options.sqsEndpoint ?? `http://127.0.0.1:${(this.#sqsServer?.address() as AddressInfo).port}`,
-      region: REGION,
-      queueUrl: this.#queueUrl,
-      deadLetterQueueUrl: this.#dlqUrl,
+      sqsEndpoint: queues.endpoint,
+      region: LOCAL_REGION,
+      queueUrl: queues.queueUrl,
+      deadLetterQueueUrl: queues.dlqUrl,
       configFile: path.resolve(options.configFile),
       codestreamUrl,
       pid: process.pid,
@@ -192,93 +180,34 @@ export class LocalRelay {
   async stop(): Promise<{ saved: number; deadLettered: number }> {
     this.#ready = false;
     await this.#api?.close();
-    const deadline = Date.now() + (this.#options.drainMs ?? 20_000);
-    while (Date.now() < deadline && (await this.#depth(this.#queueUrl)) > 0) await sleep(200);
-    await Promise.all(this.#mappings.map((mapping) => mapping.stop()));
+    const queues = this.#queues;
     let saved = { main: [] as SavedMessage[], deadLetters: [] as SavedMessage[] };
-    if (!this.#options.sqsEndpoint) {
-      const retryMaxMs = Number(this.#options.env?.RETRY_MAX_SECONDS ?? 10) * 1000;
-      saved = { main: await this.#readAll(this.#queueUrl, Date.now() + retryMaxMs + 2_000), deadLetters: await this.#readAll(this.#dlqUrl, Date.now()) };
-      writeFileSync(path.join(this.#options.stateDir, 'queues.json'), JSON.stringify(saved));
+    if (queues) {
+      const deadline = Date.now() + (this.#options.drainMs ?? 20_000);
+      while (Date.now() < deadline && (await depth(queues, queues.queueUrl)) > 0) await sleep(200);
+      await Promise.all(this.#mappings.map((mapping) => mapping.stop()));
+      if (!this.#options.sqsEndpoint) {
+        const retryMaxMs = Number(this.#options.env?.RETRY_MAX_SECONDS ?? 10) * 1000;
+        saved = { main: await readAll(queues, queues.queueUrl, Date.now() + retryMaxMs + 2_000), deadLetters: await readAll(queues, queues.dlqUrl, Date.now()) };
+        writeFileSync(path.join(this.#options.stateDir, 'queues.json'), JSON.stringify(saved));
+      }
     }
     rmSync(path.join(this.#options.stateDir, 'local.json'), { force: true });
-    this.#sqs?.destroy();
-    this.#dynamodb?.destroy();
-    await Promise.all([closeServer(this.#sqsServer), closeServer(this.#dynamoServer), this.#simulator?.stop()]);
+    await Promise.all([queues?.stop(), this.#table?.stop(), this.#simulator?.stop()]);
     return { saved: saved.main.length, deadLettered: saved.deadLetters.length };
   }
 
-  async #startQueues(maxReceiveCount: number, functionTimeoutMs: number): Promise<void> {
-    if (this.#options.sqsEndpoint) {
-      this.#sqs = new SQSClient({ region: REGION, endpoint: this.#options.sqsEndpoint, credentials: CREDENTIALS });
-      await this.#queueUrls();
-      return;
-    }
-    const port = Number(this.#options.env?.SQS_PORT ?? 0);
-    this.#sqsServer = await createSqsServer({
-      port,
-      hostname: '127.0.0.1',
-      region: REGION,
-      queues: [
-        { QueueName: DEAD_LETTER_QUEUE, Attributes: { MessageRetentionPeriod: 1_209_600, MaximumMessageSize: 1_048_576 } },
-        {
-          QueueName: QUEUE,
-          Attributes: {
-            // Lambda's rule: six times the function's timeout.
-            VisibilityTimeout: (functionTimeoutMs / 1000) * 6,
-            MaximumMessageSize: 1_048_576,
-            // The backstop above the relay's own limit, as in the stack.
-            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${REGION}:123456789012:${DEAD_LETTER_QUEUE}`, maxReceiveCount: maxReceiveCount + 2 }),
-          },
-        },
-      ],
-    });
-    const endpoint = `http://127.0.0.1:${(this.#sqsServer.address() as AddressInfo).port}`;
-    this.#sqs = new SQSClient({ region: REGION, endpoint, credentials: CREDENTIALS });
-    await this.#queueUrls();
-  }
-
-  async #queueUrls(): Promise<void> {
-    this.#queueUrl = (await this.#sqs?.send(new GetQueueUrlCommand({ QueueName: QUEUE })))?.QueueUrl ?? '';
-    this.#dlqUrl = (await this.#sqs?.send(new GetQueueUrlCommand({ QueueName: DEAD_LETTER_QUEUE })))?.QueueUrl ?? '';
-  }
-
-  async #startDynamoDb(): Promise<void> {
-    let endpoint = this.#options.dynamodbEndpoint;
-    if (!endpoint) {
-      const server = dynalite({ path: path.join(this.#options.stateDir, 'dynamodb'), createTableMs: 0 });
-      this.#dynamoServer = server;
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-      endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    }
-    this.#dynamodb = new DynamoDBClient({ region: REGION, endpoint, credentials: CREDENTIALS });
-    try {
-      await this.#dynamodb.send(new DescribeTableCommand({ TableName: TABLE }));
-    } catch {
-      await this.#dynamodb.send(
-        new CreateTableCommand({
-          TableName: TABLE,
-          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      // dynalite answers CREATING and turns ACTIVE a moment later.
-      while ((await this.#dynamodb.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableStatus !== 'ACTIVE') await sleep(10);
-    }
-  }
-
   /** Queues again what the last stop saved: deliveries not yet processed, and the DLQ. */
-  async #restoreQueuedMessages(): Promise<void> {
+  async #restoreQueuedMessages(queues: LocalQueues): Promise<void> {
     const file = path.join(this.#options.stateDir, 'queues.json');
     if (!existsSync(file)) return;
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { main: SavedMessage[]; deadLetters: SavedMessage[] };
     for (const [queueUrl, messages] of [
-      [this.#queueUrl, saved.main],
-      [this.#dlqUrl, saved.deadLetters],
+      [queues.queueUrl, saved.main],
+      [queues.dlqUrl, saved.deadLetters],
     ] as const) {
       for (const message of messages) {
-        await this.#sqs?.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: message.attributes }));
+        await queues.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: message.attributes }));
       }
     }
     rmSync(file);
@@ -286,40 +215,33 @@ export class LocalRelay {
       this.#print(`Restored ${saved.main.length} queued and ${saved.deadLetters.length} dead-lettered deliveries from the last run.`);
     }
   }
-
-  async #depth(queueUrl: string): Promise<number> {
-    const { Attributes = {} } = (await this.#sqs?.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }),
-    )) ?? { Attributes: {} };
-    // local-aws-sqs counts in-flight messages in ApproximateNumberOfMessages too: take the larger.
-    return Math.max(Number(Attributes.ApproximateNumberOfMessages ?? 0), Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
-  }
-
-  /** Every message of a queue, waiting until `until` for those not yet visible. */
-  async #readAll(queueUrl: string, until: number): Promise<SavedMessage[]> {
-    const seen = new Map<string, SavedMessage>();
-    for (;;) {
-      const { Messages = [] } = (await this.#sqs?.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 3_600, WaitTimeSeconds: 0 }),
-      )) ?? { Messages: [] };
-      for (const message of Messages) {
-        if (message.MessageId) seen.set(message.MessageId, { body: message.Body ?? '', attributes: message.MessageAttributes ?? {} });
-      }
-      if (Messages.length > 0) continue;
-      // What was read is now in flight and still counted: only the rest is left to wait for.
-      if (Date.now() >= until || (await this.#depth(queueUrl)) - seen.size <= 0) return [...seen.values()];
-      await sleep(200);
-    }
-  }
 }
 
-async function closeServer(server: Server | undefined): Promise<void> {
-  if (!server) return;
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+/** Messages in the queue, visible, in flight or delayed. */
+async function depth(queues: LocalQueues, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await queues.client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  // local-aws-sqs counts in-flight messages in ApproximateNumberOfMessages too: take the larger.
+  return Math.max(Number(Attributes.ApproximateNumberOfMessages ?? 0), Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+}
+
+/** Every message of a queue, waiting until `until` for those not yet visible. */
+async function readAll(queues: LocalQueues, queueUrl: string, until: number): Promise<SavedMessage[]> {
+  const seen = new Map<string, SavedMessage>();
+  for (;;) {
+    const { Messages = [] } = await queues.client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 3_600, WaitTimeSeconds: 0 }),
+    );
+    for (const message of Messages) {
+      if (message.MessageId) seen.set(message.MessageId, { body: message.Body ?? '', attributes: message.MessageAttributes ?? {} });
+    }
+    if (Messages.length > 0) continue;
+    // What was read is now in flight and still counted: only the rest is left to wait for.
+    if (Date.now() >= until || (await depth(queues, queueUrl)) - seen.size <= 0) return [...seen.values()];
+    await sleep(200);
+  }
 }

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteMessageBatchCommand,
@@ -9,6 +9,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttribute, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import { lambdaContext } from './lambdaContext';
 
 export interface EventSourceMappingOptions {
   client: SQSClient;
@@ -212,7 +213,13 @@ export class SqsEventSourceMapping {
   /** Invokes the handler; resolves to the messageIds to leave on the queue, per Lambda's rules. */
   async #invoke(records: SQSRecord[]): Promise<Set<string>> {
     const everything = new Set(records.map((record) => record.messageId));
-    const context = this.#context();
+    const context = lambdaContext({
+      functionName: this.#functionName,
+      timeoutMs: this.#functionTimeoutMs,
+      region: this.#region,
+      account: this.#account,
+      logStreamName: this.#logStreamName,
+    });
     let deadline: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_resolve, reject) => {
       deadline = setTimeout(
@@ -234,27 +241,6 @@ export class SqsEventSourceMapping {
     } finally {
       clearTimeout(deadline);
     }
-  }
-
-  #context(): Context {
-    const deadline = Date.now() + this.#functionTimeoutMs;
-    const callbackStyle = (): never => {
-      throw new Error('the local event source mapping awaits the handler promise: callback-style completion is not supported');
-    };
-    return {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName: this.#functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:${this.#region}:${this.#account}:function:${this.#functionName}`,
-      memoryLimitInMB: '128',
-      awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/${this.#functionName}`,
-      logStreamName: this.#logStreamName,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: callbackStyle,
-      fail: callbackStyle,
-      succeed: callbackStyle,
-    };
   }
 
   async #delete(records: SQSRecord[]): Promise<void> {

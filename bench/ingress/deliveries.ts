@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ProviderName } from '../../lambda/events/CanonicalEvent';
 import type { RelayConfig } from '../../lambda/config/RelayConfig';
 import type { SecretStore } from '../../lambda/secrets/SecretStore';
+import { apiGatewayEvent } from '../../test/support/apiGatewayEvent';
 
 /** One fixture delivery as the ingress function receives it, with what the baselines need. */
 export interface IngressDelivery {
@@ -45,7 +46,7 @@ export async function loadDeliveries(fixtures: string, config: RelayConfig, secr
     const bytes = readFileSync(path.join(fixtures, entry.file));
     // The source's own option names the parameter where it renames the provider's `token`.
     const tokenQuery = typeof definition.options?.tokenQuery === 'string' ? definition.options.tokenQuery : 'token';
-    const query = URL_TOKEN_PROVIDERS.has(definition.provider) ? { [tokenQuery]: secret } : null;
+    const query = URL_TOKEN_PROVIDERS.has(definition.provider) ? { [tokenQuery]: secret } : {};
     deliveries.push({
       name: entry.file.replace(/\.json$/, ''),
       source,
@@ -54,26 +55,8 @@ export async function loadDeliveries(fixtures: string, config: RelayConfig, secr
       text: bytes.toString('utf8'),
       secret,
       headers,
-      event: apiGatewayEvent(source, headers, query, bytes),
+      event: apiGatewayEvent({ source, headers, query, body: bytes }),
     });
   }
   return deliveries;
-}
-
-function apiGatewayEvent(source: string, headers: Record<string, string>, query: Record<string, string> | null, body: Buffer): APIGatewayProxyEvent {
-  const urlPath = `/hooks/${source}`;
-  return {
-    httpMethod: 'POST',
-    path: urlPath,
-    resource: '/hooks/{source}',
-    pathParameters: { source },
-    headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-    queryStringParameters: query,
-    multiValueQueryStringParameters: query && Object.fromEntries(Object.entries(query).map(([name, value]) => [name, [value]])),
-    stageVariables: null,
-    body: body.toString('base64'),
-    isBase64Encoded: true,
-    requestContext: { requestId: 'bench', httpMethod: 'POST', path: urlPath } as APIGatewayProxyEvent['requestContext'],
-  };
 }

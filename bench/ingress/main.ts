@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type IngressDependencies, SQS_MAX_MESSAGE_BYTES, acceptWebhook } from '../../lambda/ingress/acceptWebhook';
+import { DEFAULT_MAX_BODY_BYTES, type IngressDependencies, acceptWebhook } from '../../lambda/ingress/acceptWebhook';
 import { loadConfig } from '../../lambda/config/loadConfig';
 import { FileSecretStore } from '../../local/FileSecretStore';
 import { type Plan, median } from '../rules/measure';
@@ -52,8 +52,8 @@ async function main(): Promise<void> {
     secrets,
     // Sending to SQS is a network call whose time is the queue's, not ingress's: the message is dropped.
     queue: { send: async () => undefined },
-    // No fixture comes near it; the limit changes nothing in the work.
-    maxBodyBytes: SQS_MAX_MESSAGE_BYTES,
+    // The deployed default; no fixture comes near it, and the limit changes nothing in the work.
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     logger: SILENT_LOGGER,
   };
   const deliveries = await loadDeliveries(path.join(ROOT, 'test/fixtures/webhooks'), config, secrets);

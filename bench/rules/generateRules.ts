@@ -1,5 +1,5 @@
 import type { EventKind } from '../../lambda/events/CanonicalEvent';
-import type { RuleDefinition } from '../../lambda/config/RelayConfig';
+import type { RuleDefinition } from '../../lambda/rules/RuleDefinition';
 
 /** A repository or image that a fixture delivery names: the source it came on and the event kinds seen for it. */
 export interface Subject {

@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseBody } from '../../lambda/providers/parseBody';
-import { normaliseDelivery } from '../../lambda/providers/receiveWebhook';
 import { type CompiledRule, compileRule, firstFailure, requestOrError } from '../../lambda/rules/compileRule';
 import type { Delivery } from '../../lambda/rules/Delivery';
 import { loadConfig, parseConfig } from '../../lambda/config/loadConfig';
-import type { RelayConfig } from '../../lambda/config/RelayConfig';
 import type { Match } from '../../lambda/rules/RuleEngine';
-import { type SourceNames, type Subject, generateRules } from './generateRules';
+import { generateRules } from './generateRules';
+import { loadFixtures, sourceNames, subjectsOf } from './fixtures';
 import { type Plan, median, medianNanoseconds } from './measure';
 
 /**
@@ -21,19 +18,12 @@ import { type Plan, median, medianNanoseconds } from './measure';
  */
 
 const ROOT = path.join(__dirname, '../..');
-const FIXTURES = path.join(ROOT, 'test/fixtures/webhooks');
 const SIZES = [10, 1_000, 10_000];
 const PLANS: Record<'full' | 'quick', Plan> = {
   full: { samples: 21, minSampleMs: 2, warmupMs: 20 },
   quick: { samples: 3, minSampleMs: 0.2, warmupMs: 1 },
 };
 
-interface Fixture {
-  name: string;
-  /** The body as text: what JSON.parse is timed on. */
-  text: string;
-  delivery: Delivery;
-}
 
 interface Row {
   rules: number;
@@ -102,56 +92,6 @@ function naiveMatch(rules: readonly CompiledRule[], delivery: Delivery): Match[]
     if (firstFailure(rule, delivery) === undefined) matches.push({ rule: rule.name, pipeline: rule.pipeline, ...requestOrError(rule, delivery) });
   }
   return matches;
-}
-
-/**
- * Every delivery of the corpus as the relay's rules see it: normalised by the provider of the
- * source named like the fixture's folder in relay.config.yaml, signature unchecked.
- */
-function loadFixtures(config: RelayConfig): Fixture[] {
-  const index = JSON.parse(readFileSync(path.join(FIXTURES, 'index.json'), 'utf8')) as { entries: { file: string; headers: string }[] };
-  // JFrog's docs-data-only file is the `data` object alone, as the docs page shows it: not a delivery.
-  const entries = index.entries.filter((entry) => !entry.file.includes('.docs-data-only.'));
-  return entries.flatMap((entry) => {
-    const sourceName = entry.file.split('/')[0] ?? '';
-    const source = config.sources[sourceName];
-    if (!source) throw new Error(`${entry.file}: relay.config.yaml has no source "${sourceName}"`);
-    const stored = JSON.parse(readFileSync(path.join(FIXTURES, entry.headers), 'utf8')) as Record<string, string>;
-    const headers = Object.fromEntries(Object.entries(stored).map(([name, value]) => [name.toLowerCase(), value]));
-    const request = { body: readFileSync(path.join(FIXTURES, entry.file)), headers, query: {} };
-    const events = normaliseDelivery({ name: sourceName, provider: source.provider, secrets: [], options: source.options }, request);
-    const body = parseBody(request);
-    const name = entry.file.replace(/\.json$/, '');
-    return events.map((event, position) => ({
-      name: events.length === 1 ? name : `${name}#${position + 1}`,
-      text: request.body.toString('utf8'),
-      delivery: { event, body, headers, query: {} },
-    }));
-  });
-}
-
-/** The repositories and images the deliveries name, each with the event kinds seen for it. */
-function subjectsOf(fixtures: readonly Fixture[]): Subject[] {
-  const subjects = new Map<string, Subject>();
-  for (const { event } of fixtures.map((fixture) => fixture.delivery)) {
-    const named = event.git
-      ? { field: 'repositories' as const, name: event.git.repository.fullName }
-      : event.artifact && { field: 'images' as const, name: event.artifact.image };
-    if (!named) continue;
-    const key = [event.source, named.field, named.name].join('\u0000');
-    const subject = subjects.get(key) ?? { source: event.source, ...named, events: [] };
-    if (!subject.events.includes(event.kind)) subject.events.push(event.kind);
-    subjects.set(key, subject);
-  }
-  return [...subjects.values()];
-}
-
-function sourceNames(fixtures: readonly Fixture[]): SourceNames {
-  const events = fixtures.map((fixture) => fixture.delivery.event);
-  return {
-    git: [...new Set(events.filter((event) => event.git).map((event) => event.source))],
-    registry: [...new Set(events.filter((event) => event.artifact).map((event) => event.source))],
-  };
 }
 
 function report(rows: readonly Row[], coldStarts: readonly ColdStart[], plan: Plan, quick: boolean): string {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { withTextBody } from '../../lambda/events/RelayMessage';
 import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/relay/DeadLetterQueue';
 import { type DeadLetter, isNamedBy } from '../DeadLetter';
 import { CommandError, UsageError } from '../errors';
@@ -33,7 +34,7 @@ async function listCommand(args: string[], io: Io): Promise<number> {
         messageId: record.messageId,
         deliveryId: record.deliveryId ?? null,
         attributes: record.attributes,
-        body: record.message ?? record.body,
+        body: record.message === undefined ? record.body : withTextBody(record.message),
       }));
       io.stdout.write(`${JSON.stringify(listed)}\n`);
     } else if (records.length === 0) {
@@ -122,7 +123,7 @@ function summary(record: DeadLetter): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A record in full, for `dlq show`: every attribute, then the body pretty-printed. */
+/** A record in full, for `dlq show`: every attribute, then the body pretty-printed, the delivery's own body as text. */
 function details(record: DeadLetter, queues: RelayQueues): string {
   const width = Math.max(...Object.keys(record.attributes).map((name) => name.length), 10);
   const lines = [
@@ -132,7 +133,7 @@ function details(record: DeadLetter, queues: RelayQueues): string {
     'attributes',
     ...ordered(record.attributes).map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
     record.message === undefined ? `body, not a relay message (${record.malformed})` : 'body, a relay message',
-    pretty(record.body),
+    record.message === undefined ? pretty(record.body) : JSON.stringify(withTextBody(record.message), null, 2),
     '',
   ];
   return lines.join('\n');

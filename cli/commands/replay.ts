@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { messageBody } from '../../lambda/events/RelayMessage';
 import { WebhookError } from '../../lambda/providers/errors';
 import { parseBody } from '../../lambda/providers/parseBody';
 import type { Delivery } from '../../lambda/rules/Delivery';
@@ -52,7 +53,7 @@ function deliveriesOf(record: DeadLetter): Delivery[] {
   }
   let body: unknown;
   try {
-    body = parseBody({ body: Buffer.from(message.body), headers: message.headers, query: message.query });
+    body = parseBody({ body: messageBody(message), headers: message.headers, query: message.query });
   } catch (error) {
     if (!(error instanceof WebhookError)) throw error;
     throw new CommandError(`the delivery in dead-letter record ${record.messageId} cannot be read: ${error.message}`, { cause: error });

@@ -1,5 +1,6 @@
 import type { AuthFlow } from '../codestream/credentials';
-import type { EventKind, ProviderName } from '../events/CanonicalEvent';
+import type { ProviderName } from '../events/CanonicalEvent';
+import type { RuleDefinition } from '../rules/RuleDefinition';
 
 /** The config file (`relay.config.yaml`), as its JSON Schema (`relay.config.schema.json`) describes it. */
 export interface RelayConfig {
@@ -36,42 +37,4 @@ export interface SourceDefinition {
   /** Secrets Manager secret names: the current one, then the previous one while rotating. */
   secrets: string[];
   options?: Record<string, unknown>;
-}
-
-export interface RuleDefinition {
-  name: string;
-  description?: string;
-  when?: RuleConditions;
-  pipeline: { id: string } | { project: string; name: string };
-  /** Added to (or overriding) the native-trigger inputs; values are templates. */
-  input?: Record<string, string>;
-  /** Whether the GIT_* / DOCKER_* inputs of Code Stream's native triggers are sent. @default true */
-  nativeInput?: boolean;
-  comments?: string;
-  tags?: string[];
-  source?: string;
-}
-
-/** Every condition given must hold; a list holds when the value matches one of its patterns. */
-export interface RuleConditions {
-  sources?: string[];
-  events?: EventKind[];
-  repositories?: string[];
-  branches?: string[];
-  tags?: string[];
-  actions?: string[];
-  targetBranches?: string[];
-  paths?: PathConditions;
-  registries?: string[];
-  namespaces?: string[];
-  images?: string[];
-  imageTags?: string[];
-  expression?: string;
-}
-
-export interface PathConditions {
-  include?: string[];
-  exclude?: string[];
-  /** Which list wins when a push touches files of both, as Code Stream's prioritizeExclusion. @default 'exclude' */
-  prefer?: 'exclude' | 'include';
 }

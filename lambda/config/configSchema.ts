@@ -17,6 +17,12 @@ const templated = (what: string): Schema => ({
   description: `${what}. A template: \${event.git.branch}, \${body.some.field}, \${headers["x-header"]}, \${path:-default}; $$ for a literal $.`,
 });
 
+/** The providers whose sources may go without a secret. */
+const SECRET_OPTIONAL = Object.values(ADAPTERS)
+  .filter((adapter) => !adapter.requiresSecret)
+  .map((adapter) => adapter.name)
+  .join(', ');
+
 const sourceSchema: Schema = {
   type: 'object',
   additionalProperties: false,
@@ -27,8 +33,7 @@ const sourceSchema: Schema = {
       type: 'array',
       maxItems: 2,
       items: { type: 'string', minLength: 1 },
-      description:
-        'Names of Secrets Manager secrets holding the webhook secret: the current one first, then the previous one while rotating. Empty only for aws-ecr events that reach the queue straight from EventBridge.',
+      description: `Names of Secrets Manager secrets holding the webhook secret: the current one first, then the previous one while rotating. Empty only for a provider whose events may reach the queue by another route than the webhook: ${SECRET_OPTIONAL}.`,
     },
     options: { type: 'object', description: "Provider-specific options; see the provider's table in the README." },
   },

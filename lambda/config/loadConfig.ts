@@ -4,10 +4,12 @@ import addFormats from 'ajv-formats';
 import { type Document, LineCounter, isMap, parseDocument } from 'yaml';
 import { resolveCaCertificates } from './caCertificates';
 import { compileRule, type CompiledRule } from '../rules/compileRule';
+import { adapterFor } from '../providers/registry';
 import { CONFIG_SCHEMA } from './configSchema';
 import { ConfigError, type ConfigProblem } from './ConfigError';
 import type { RelayConfig } from './RelayConfig';
 import { RuleEngine } from '../rules/RuleEngine';
+import { readPlainYaml } from './readPlainYaml';
 
 type Path = (string | number)[];
 
@@ -41,7 +43,7 @@ export function loadConfig(file: string): LoadedConfig {
 export function parseConfig(text: string, file: string): LoadedConfig {
   const source = new ConfigSource(text);
   const locate = locator(source, file);
-  let value = source.json();
+  let value = source.json() ?? readPlainYaml(text);
   if (value === undefined) {
     const { document } = source.document();
     if (document.errors.length > 0) {
@@ -79,7 +81,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     if (compiled.rule) rules.push(compiled.rule);
   });
   for (const [name, source] of Object.entries(config.sources)) {
-    if (source.secrets.length === 0 && source.provider !== 'aws-ecr') {
+    if (source.secrets.length === 0 && adapterFor(source.provider).requiresSecret) {
       problems.push(locate(['sources', name, 'secrets'], `a ${source.provider} source needs at least one secret`));
     }
   }
@@ -99,7 +101,8 @@ type Locate = (path: Path, message: string, rule?: string) => ConfigProblem;
 
 /**
  * The config's text, read as JSON when it is JSON (the fast path at a cold start: YAML parsing of
- * a large config costs seconds) and as a YAML document, with positions, when problems need lines.
+ * a large config costs seconds; YAML in the plain subset has its own fast path, readPlainYaml)
+ * and as a YAML document, with positions, when problems need lines.
  */
 class ConfigSource {
   #document?: { document: Document; lineCounter: LineCounter };

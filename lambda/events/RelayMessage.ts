@@ -1,11 +1,7 @@
 import type { CanonicalEvent, ProviderName } from './CanonicalEvent';
 
-/**
- * What ingress puts on the queue for one delivery, and what a dead-lettered record keeps unchanged:
- * the canonical events, and the delivery itself for rules that read the raw body and headers.
- * Credentials are redacted from it before it is sent (see redactCredentials).
- */
-export interface RelayMessage {
+/** What every relay message carries beside the body. */
+interface RelayEnvelope {
   version: 1;
   source: string;
   provider: ProviderName;
@@ -13,12 +9,24 @@ export interface RelayMessage {
   deliveryId: string;
   receivedAt: string;
   events: CanonicalEvent[];
-  /** The body as received, as UTF-8 text. */
-  body: string;
   /** Header names in lower case. */
   headers: Record<string, string>;
   query: Record<string, string>;
 }
+
+/**
+ * What ingress puts on the queue for one delivery, and what a dead-lettered record keeps unchanged:
+ * the canonical events, and the delivery itself for rules that read the raw body and headers.
+ * Credentials are redacted from it before it is sent (see redactCredentials).
+ *
+ * The body travels in one of two forms; read it with {@link messageBody} or {@link messageText},
+ * never from either field:
+ * - `bodyBase64`, its bytes base64-encoded, is what ingress writes: the text API Gateway handed it,
+ *   which JSON carries without escaping a character.
+ * - `body`, the bytes as UTF-8 text, is what messages queued before issue #12 hold, on the queue or
+ *   in the dead-letter queue; the relay builds it too for an event another route queued.
+ */
+export type RelayMessage = RelayEnvelope & ({ bodyBase64: string; body?: never } | { body: string; bodyBase64?: never });
 
 /** SQS message attributes every queued delivery carries, so a record is recognisable in any queue. */
 export const MESSAGE_ATTRIBUTES = {
@@ -32,6 +40,69 @@ export class MalformedMessageError extends Error {
   override readonly name = 'MalformedMessageError';
 }
 
+/** The body's bytes, whichever form the message carries. */
+export function messageBody(message: RelayMessage): Buffer {
+  return message.bodyBase64 === undefined ? Buffer.from(message.body, 'utf8') : Buffer.from(message.bodyBase64, 'base64');
+}
+
+/** The body as UTF-8 text, whichever form the message carries. */
+export function messageText(message: RelayMessage): string {
+  return message.bodyBase64 === undefined ? message.body : Buffer.from(message.bodyBase64, 'base64').toString('utf8');
+}
+
+/** The message for people to read: the body as text, where the message has it base64-encoded. */
+export function withTextBody(message: RelayMessage): RelayMessage {
+  const { bodyBase64: _bytes, body: _text, headers, query, ...envelope } = message;
+  return { ...envelope, body: messageText(message), headers, query };
+}
+
+/** The SQS message attributes of a queued delivery, by name; each one's data type is String. */
+export function messageAttributes(message: RelayMessage): Record<string, string> {
+  return {
+    [MESSAGE_ATTRIBUTES.source]: message.source,
+    [MESSAGE_ATTRIBUTES.provider]: message.provider,
+    [MESSAGE_ATTRIBUTES.eventKind]: [...new Set(message.events.map((event) => event.kind))].join(','),
+    [MESSAGE_ATTRIBUTES.deliveryId]: message.deliveryId,
+  };
+}
+
+/**
+ * The size SQS holds against its limit for a message whose body takes `bodyBytes` in UTF-8, with
+ * these String attributes: the body, and each attribute's name, data type and value.
+ */
+export function sqsMessageBytes(bodyBytes: number, attributes: Record<string, string>): number {
+  let bytes = bodyBytes;
+  for (const name in attributes) bytes += Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(attributes[name] ?? '');
+  return bytes;
+}
+
+/** A relay message as JSON, ready to send, and its size in UTF-8 bytes. */
+export interface SerializedRelayMessage {
+  json: string;
+  bytes: number;
+}
+
+const BODY_BASE64_KEY = ',"bodyBase64":"';
+const BODY_BASE64_END = '"}';
+
+/**
+ * The message as JSON, the body spliced in rather than passed through JSON.stringify, which reads
+ * every character of a string to escape it: a body of 1 MiB costs it milliseconds, more than
+ * anything else ingress does. `bodyBase64` must hold only base64 characters (letters, digits,
+ * `+/-_=`), which JSON carries as they are: Buffer's base64 does, and ingress checks API Gateway's.
+ * Being ASCII, they count one byte each: the size is had without reading the body again.
+ */
+export function serializeRelayMessage(message: RelayMessage & { bodyBase64: string }): SerializedRelayMessage {
+  const { bodyBase64, ...envelope } = message;
+  const json = JSON.stringify(envelope);
+  // Measured whole: a slice of a string is slower to measure than the string.
+  const headBytes = Buffer.byteLength(json) - '}'.length;
+  return {
+    json: `${json.slice(0, -1)}${BODY_BASE64_KEY}${bodyBase64}${BODY_BASE64_END}`,
+    bytes: headBytes + BODY_BASE64_KEY.length + bodyBase64.length + BODY_BASE64_END.length,
+  };
+}
+
 /** @throws MalformedMessageError naming what is wrong. */
 export function parseRelayMessage(text: string): RelayMessage {
   let value: unknown;
@@ -40,13 +111,15 @@ export function parseRelayMessage(text: string): RelayMessage {
   } catch {
     throw new MalformedMessageError('the message body is not JSON');
   }
-  const message = value as Partial<RelayMessage> | null;
+  const message = value as Partial<Record<keyof RelayEnvelope | 'body' | 'bodyBase64', unknown>> | null;
   if (message === null || typeof message !== 'object' || message.version !== 1) {
     throw new MalformedMessageError('the message is not a relay message of version 1');
   }
-  for (const field of ['source', 'provider', 'deliveryId', 'receivedAt', 'body'] as const) {
+  for (const field of ['source', 'provider', 'deliveryId', 'receivedAt'] as const) {
     if (typeof message[field] !== 'string') throw new MalformedMessageError(`the message has no ${field}`);
   }
+  if (message.bodyBase64 !== undefined && message.body !== undefined) throw new MalformedMessageError('the message has both a body and a bodyBase64');
+  if (typeof (message.bodyBase64 ?? message.body) !== 'string') throw new MalformedMessageError('the message has no body');
   if (!Array.isArray(message.events) || message.events.length === 0) throw new MalformedMessageError('the message has no events');
   if (typeof message.headers !== 'object' || message.headers === null) throw new MalformedMessageError('the message has no headers');
   return { ...message, query: message.query ?? {} } as RelayMessage;

@@ -3,7 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RelayConfig } from '../config/RelayConfig';
 import { readBundledConfig } from '../config/readBundledConfig';
-import type { IngressDependencies } from '../ingress/acceptWebhook';
+import { DEFAULT_MAX_BODY_BYTES, type IngressDependencies } from '../ingress/acceptWebhook';
 import { SqsDeliveryQueue } from '../ingress/DeliveryQueue';
 import { SecretsManagerSecretStore } from '../secrets/SecretsManagerSecretStore';
 import type { SecretStore } from '../secrets/SecretStore';
@@ -22,13 +22,11 @@ export interface IngressOverrides {
   withoutMetrics?: boolean;
 }
 
-/** With the envelope, a body this large still fits SQS's 1 MiB. */
-const DEFAULT_MAX_BODY_BYTES = 786_432;
-
 /**
  * The ingress function's composition root: the bundled config's sources, Secrets Manager for the
  * webhook secrets, and the delivery queue. Settings: RELAY_CONFIG (default relay.config.json),
- * QUEUE_URL, MAX_BODY_BYTES (default 786432). Nothing of the relay function's is imported here.
+ * QUEUE_URL, MAX_BODY_BYTES (default 737280: base64-encoded, with its envelope, it fits SQS's
+ * 1 MiB). Nothing of the relay function's is imported here.
  */
 export function ingressDependencies(env: NodeJS.ProcessEnv, overrides: IngressOverrides = {}): IngressDependencies {
   const config = overrides.config ?? readBundledConfig(bundledConfigFile(env));

@@ -1,9 +1,9 @@
 import { type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { MESSAGE_ATTRIBUTES, type RelayMessage } from '../events/RelayMessage';
+import { type RelayMessage, messageAttributes } from '../events/RelayMessage';
 
 /** Where ingress puts deliveries: the relay's SQS queue. */
 export interface DeliveryQueue {
-  /** `body` is the message as JSON, already made (and measured) by the caller. */
+  /** `body` is the message as JSON, already made (and measured, with its attributes) by the caller. */
   send(message: RelayMessage, body: string): Promise<void>;
 }
 
@@ -15,18 +15,7 @@ export class SqsDeliveryQueue implements DeliveryQueue {
   ) {}
 
   async send(message: RelayMessage, body: string): Promise<void> {
-    const kinds = [...new Set(message.events.map((event) => event.kind))].join(',');
-    await this.client.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: body,
-        MessageAttributes: {
-          [MESSAGE_ATTRIBUTES.source]: { DataType: 'String', StringValue: message.source },
-          [MESSAGE_ATTRIBUTES.provider]: { DataType: 'String', StringValue: message.provider },
-          [MESSAGE_ATTRIBUTES.eventKind]: { DataType: 'String', StringValue: kinds },
-          [MESSAGE_ATTRIBUTES.deliveryId]: { DataType: 'String', StringValue: message.deliveryId },
-        },
-      }),
-    );
+    const attributes = Object.entries(messageAttributes(message)).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]);
+    await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: body, MessageAttributes: Object.fromEntries(attributes) }));
   }
 }

@@ -2,9 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { WebhookError } from '../providers/errors';
-import { receiveWebhook } from '../providers/receiveWebhook';
+import { type ReceivedDelivery, receiveWebhook } from '../providers/receiveWebhook';
 import type { SourceConfig } from '../providers/types';
-import type { RelayMessage } from '../events/RelayMessage';
+import { type RelayMessage, messageAttributes, serializeRelayMessage, sqsMessageBytes } from '../events/RelayMessage';
 import type { SourceDefinition } from '../config/RelayConfig';
 import type { SecretStore } from '../secrets/SecretStore';
 import type { DeliveryQueue } from './DeliveryQueue';
@@ -12,6 +12,15 @@ import { redactCredentials } from './redactCredentials';
 
 /** SQS's largest message, which a queued delivery must fit with its envelope. */
 export const SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** What a queued message keeps beside the body for the rest: events, headers, query, attributes. */
+const ENVELOPE_BYTES = 64 * 1024;
+
+/**
+ * The default body limit, 737,280 bytes (720 KiB): the queue carries the body base64-encoded, 3
+ * bytes in 4 characters, so a body this large fills what the envelope leaves of SQS's limit.
+ */
+export const DEFAULT_MAX_BODY_BYTES = ((SQS_MAX_MESSAGE_BYTES - ENVELOPE_BYTES) / 4) * 3;
 
 export interface IngressDependencies {
   sources: Readonly<Record<string, SourceDefinition>>;
@@ -43,56 +52,86 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
     }
     let secrets: string[];
     try {
-      secrets = await Promise.all(definition.secrets.map(async (secret) => (await dependencies.secrets.get(secret)).value));
+      secrets = (await Promise.all(definition.secrets.map((secret) => dependencies.secrets.get(secret)))).map((secret) => secret.value);
     } catch (error) {
       logger.error('The source’s secrets cannot be read', { ...context, error: described(error) });
       return answer(503, { error: 'secrets_unavailable', message: 'the relay cannot read this source’s secrets now; retry later' });
     }
-    const request = { body, headers: lowerCased(event), query: definedOnly(event.queryStringParameters ?? {}) };
+    const request = { body, headers: lowerCased(event.headers), query: definedOnly(event.queryStringParameters) };
     const source: SourceConfig = { name, provider: definition.provider, secrets, options: definition.options };
     const receivedAt = (dependencies.now ?? (() => new Date()))();
-    let events;
+    let delivery: ReceivedDelivery;
     try {
-      events = receiveWebhook(source, request, receivedAt);
+      delivery = receiveWebhook(source, request, receivedAt);
     } catch (error) {
       if (!(error instanceof WebhookError)) throw error;
       logger.warn('Delivery refused', { ...context, error: error.code, reason: error.message });
       return answer(error.status, error.toJSON());
     }
-    const deliveryId = deliveryIdOf(events.map((canonical) => canonical.deliveryId));
+    const { deliveryId, events } = delivery;
     context.deliveryId = deliveryId;
     dependencies.metrics?.addMetric('received', MetricUnit.Count, 1);
     if (events.every((canonical) => canonical.kind === 'ping')) {
       logger.info('Ping answered', context);
       return answer(200, { deliveryId, ping: true });
     }
-    const redacted = redactCredentials(request, source);
-    const message: RelayMessage = {
+    const redacted = redactCredentials(request, source, delivery.text);
+    const message: RelayMessage & { bodyBase64: string } = {
       version: 1,
       source: name,
       provider: definition.provider,
       deliveryId,
-      receivedAt: receivedAt.toISOString(),
+      receivedAt: delivery.receivedAt,
       events,
-      ...redacted,
+      bodyBase64: encodedBody(event, body, delivery.text, redacted.body),
+      headers: redacted.headers,
+      query: redacted.query,
     };
-    const serialized = JSON.stringify(message);
-    const size = Buffer.byteLength(serialized);
+    // Made once: the size checked is that of the very message sent, attributes included.
+    const serialized = serializeRelayMessage(message);
+    const size = sqsMessageBytes(serialized.bytes, messageAttributes(message));
     if (size > SQS_MAX_MESSAGE_BYTES) {
       return answer(413, { error: 'body_too_large', message: `with its envelope the delivery is ${size} bytes; a queued message holds at most ${SQS_MAX_MESSAGE_BYTES}` });
     }
     try {
-      await dependencies.queue.send(message, serialized);
+      await dependencies.queue.send(message, serialized.json);
     } catch (error) {
       logger.error('The delivery could not be queued', { ...context, error: described(error) });
       return answer(503, { error: 'queue_unavailable', message: 'the delivery could not be queued; retry it' });
     }
-    logger.info('Delivery queued', { ...context, events: events.map((canonical) => canonical.kind).join(',') });
+    context.events = events.map((canonical) => canonical.kind).join(',');
+    logger.info('Delivery queued', context);
     return answer(202, { deliveryId });
   } catch (error) {
     logger.error('Unexpected failure', { ...context, error: described(error) });
     return answer(500, { error: 'internal_error', message: 'the relay failed to handle this delivery; retry it' });
   }
+}
+
+/**
+ * The body as the message carries it, base64-encoded, which JSON holds without escaping a
+ * character: the text API Gateway handed over, unless redaction changed the body (then the
+ * redacted text is encoded) or that text is not plain base64 of the bytes read (then they are).
+ */
+function encodedBody(event: APIGatewayProxyEvent, bytes: Buffer, text: string, redacted: string): string {
+  if (redacted !== text) return Buffer.from(redacted).toString('base64');
+  const encoded = event.body ?? '';
+  return event.isBase64Encoded && encodesOnly(encoded, bytes) ? encoded : bytes.toString('base64');
+}
+
+/**
+ * Whether the text `encoded`, which Node's base64 decoding turned into `bytes`, holds nothing but
+ * base64 characters that encode them. That decoding skips what is not base64 rather than failing,
+ * and reads a character beyond ASCII by its low byte: with ASCII only (its UTF-8 length is its
+ * length), the standard encoding's length and padding leave no room for a character it skipped.
+ * The text then carries no more than was checked, and JSON holds it without escaping.
+ */
+function encodesOnly(encoded: string, bytes: Buffer): boolean {
+  return (
+    encoded.length === Math.ceil(bytes.length / 3) * 4 &&
+    encoded.endsWith('='.repeat((3 - (bytes.length % 3)) % 3)) &&
+    Buffer.byteLength(encoded) === encoded.length
+  );
 }
 
 /** What a failure was, for the log, whatever was thrown (a rejection need not be an Error). */
@@ -105,17 +144,20 @@ function answer(statusCode: number, body: object): APIGatewayProxyResult {
 }
 
 /** API Gateway keeps header names as sent; providers and adapters use lower case. */
-function lowerCased(event: APIGatewayProxyEvent): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
-  return headers;
+function lowerCased(headers: APIGatewayProxyEvent['headers'] | null): Record<string, string> {
+  const lower: Record<string, string> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) lower[name.toLowerCase()] = value;
+  }
+  return lower;
 }
 
-function definedOnly(values: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
-
-/** The delivery's own id: its events' id, without the `#n` that tells several events apart. */
-function deliveryIdOf(ids: string[]): string {
-  return ids.length > 1 ? (ids[0] ?? '').replace(/#1$/, '') : (ids[0] ?? '');
+function definedOnly(values: APIGatewayProxyEvent['queryStringParameters']): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const name in values) {
+    const value = values[name];
+    if (value !== undefined) defined[name] = value;
+  }
+  return defined;
 }

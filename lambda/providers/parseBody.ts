@@ -4,11 +4,12 @@ import type { WebhookRequest } from './types';
 /**
  * The body as a JSON object. A form-encoded body carries the JSON in its `payload` field (GitHub's
  * `application/x-www-form-urlencoded` deliveries); anything else is read as JSON, whatever its
- * Content-Type says, since several registries label JSON loosely.
+ * Content-Type says, since several registries label JSON loosely. `decoded` is the body as UTF-8
+ * text, where the caller has it already.
  */
-export function parseBody(request: WebhookRequest): Record<string, unknown> {
+export function parseBody(request: WebhookRequest, decoded: string = request.body.toString('utf8')): Record<string, unknown> {
   const type = (request.headers['content-type'] ?? '').toLowerCase();
-  let text = request.body.toString('utf8');
+  let text = decoded;
   if (type.startsWith('application/x-www-form-urlencoded')) {
     const payload = new URLSearchParams(text).get('payload');
     if (payload === null) throw new MalformedBodyError('the form-encoded body has no payload field');

@@ -1,51 +1,86 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CanonicalEvent } from '../events/CanonicalEvent';
 import { adapterFor } from './registry';
+import { isoUtc } from './gitFields';
 import { parseBody } from './parseBody';
-import type { SourceConfig, WebhookRequest } from './types';
+import type { EventFields, ProviderAdapter, SourceConfig, WebhookRequest } from './types';
+
+/** A delivery read: its id, its canonical events, and its body as text. */
+export interface ReceivedDelivery {
+  /** The provider's delivery id; a hash of the body where it sends none. */
+  deliveryId: string;
+  /**
+   * Usually one event. Where the delivery gives several, each carries `<deliveryId>#n`: an
+   * execution is made at most once per event id and rule, so each event needs its own.
+   */
+  events: CanonicalEvent[];
+  /** When it was received, ISO 8601 UTC, as its events say. */
+  receivedAt: string;
+  /** The body as UTF-8 text, decoded once: what the queue message carries. */
+  text: string;
+}
 
 /**
  * Authenticates a delivery for its source, then turns it into canonical events.
  *
  * @throws WebhookError (missing or invalid signature, unknown event, malformed body); nothing else.
  * @example
- * const [event] = receiveWebhook(
+ * const { deliveryId, events } = receiveWebhook(
  *   { name: 'github-acme', provider: 'github', secrets: [currentSecret, previousSecret] },
  *   { body: rawBytes, headers: lowerCasedHeaders, query: {} },
  * );
  */
-export function receiveWebhook(source: SourceConfig, request: WebhookRequest, receivedAt: Date = new Date()): CanonicalEvent[] {
-  adapterFor(source.provider).authenticate(request, source.secrets, source.options ?? {});
-  return normaliseDelivery(source, request, receivedAt);
+export function receiveWebhook(source: SourceConfig, request: WebhookRequest, receivedAt: Date = new Date()): ReceivedDelivery {
+  const adapter = adapterFor(source.provider);
+  adapter.authenticate(request, source.secrets, source.options ?? {});
+  return read(adapter, source, request, receivedAt);
 }
 
 /**
- * Turns a delivery into canonical events without authenticating it: for a delivery already
- * authenticated, or one that never crossed the internet (an EventBridge rule feeding the queue).
+ * Reads a delivery without authenticating it: for one that never crossed the internet (an
+ * EventBridge rule feeding the queue).
  */
+export function readDelivery(source: SourceConfig, request: WebhookRequest, receivedAt: Date = new Date()): ReceivedDelivery {
+  return read(adapterFor(source.provider), source, request, receivedAt);
+}
+
+/** The events of a delivery read without authenticating it: for dry runs, which check no signature. */
 export function normaliseDelivery(source: SourceConfig, request: WebhookRequest, receivedAt: Date = new Date()): CanonicalEvent[] {
-  const adapter = adapterFor(source.provider);
-  const delivery = adapter.normalise(request, parseBody(request), source.options ?? {});
+  return readDelivery(source, request, receivedAt).events;
+}
+
+function read(adapter: ProviderAdapter, source: SourceConfig, request: WebhookRequest, receivedAt: Date): ReceivedDelivery {
+  const text = request.body.toString('utf8');
+  const delivery = adapter.normalise(request, parseBody(request, text), source.options ?? {});
   const deliveryId = delivery.deliveryId ?? bodyDeliveryId(request.body);
-  const received = receivedAt.toISOString();
+  const received = isoUtc(receivedAt.getTime());
   const several = delivery.events.length > 1;
-  return delivery.events.map(({ kind, event, action, occurredAt, sender, git, artifact }, index) => ({
-    source: source.name,
-    provider: adapter.name,
-    kind,
-    event,
-    ...(action === undefined ? {} : { action }),
-    // Each event of a delivery needs its own id: the idempotency record is keyed by it.
-    deliveryId: several ? `${deliveryId}#${index + 1}` : deliveryId,
-    receivedAt: received,
-    occurredAt: occurredAt ?? received,
-    ...(sender === undefined ? {} : { sender }),
-    ...(git === undefined ? {} : { git }),
-    ...(artifact === undefined ? {} : { artifact }),
-  }));
+  const events = delivery.events.map((fields, index) =>
+    canonicalEvent(fields, { source: source.name, provider: adapter.name, deliveryId: several ? `${deliveryId}#${index + 1}` : deliveryId, receivedAt: received }),
+  );
+  return { deliveryId, receivedAt: received, events, text };
+}
+
+/**
+ * The adapter's fields with the driver's, absent ones left out. Built key by key in one order
+ * rather than by spreading: every event then has one of a few shapes, which keeps it cheap.
+ */
+function canonicalEvent(
+  { kind, event, action, occurredAt, sender, git, artifact }: EventFields,
+  driver: Pick<CanonicalEvent, 'source' | 'provider' | 'deliveryId' | 'receivedAt'>,
+): CanonicalEvent {
+  const canonical: Partial<CanonicalEvent> = { source: driver.source, provider: driver.provider, kind, event };
+  if (action !== undefined) canonical.action = action;
+  canonical.deliveryId = driver.deliveryId;
+  canonical.receivedAt = driver.receivedAt;
+  canonical.occurredAt = occurredAt ?? driver.receivedAt;
+  if (sender !== undefined) canonical.sender = sender;
+  if (git !== undefined) canonical.git = git;
+  if (artifact !== undefined) canonical.artifact = artifact;
+  return canonical as CanonicalEvent;
 }
 
 /** For providers that send no delivery id: the same body always gets the same id. */
 export function bodyDeliveryId(body: Buffer): string {
-  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  return `sha256:${hash('sha256', body, 'hex')}`;
 }

@@ -13,7 +13,7 @@ import { nexus } from './adapters/nexus';
 import { quay } from './adapters/quay';
 import { awsEcr } from './adapters/aws-ecr';
 import { generic } from './adapters/generic';
-import type { ProviderAdapter } from './types';
+import type { ProviderAdapter, WebhookRequest } from './types';
 
 /** Every provider the relay speaks, by the name a source's `provider` gives. */
 export const ADAPTERS: Readonly<Record<ProviderName, ProviderAdapter>> = {
@@ -37,4 +37,17 @@ export function adapterFor(provider: ProviderName): ProviderAdapter {
   const adapter = ADAPTERS[provider];
   if (!adapter) throw new Error(`no adapter for provider "${provider}"`);
   return adapter;
+}
+
+/**
+ * A queue message that another route than ingress put on the queue (ECR's events, by an
+ * EventBridge rule): the provider whose event it is, and the request to normalise it as.
+ * Undefined when no adapter recognises it.
+ */
+export function eventFromOtherRoute(message: unknown, text: string): { provider: ProviderName; request: WebhookRequest } | undefined {
+  for (const adapter of Object.values(ADAPTERS)) {
+    const request = adapter.fromQueue?.(message, text);
+    if (request !== undefined) return { provider: adapter.name, request };
+  }
+  return undefined;
 }

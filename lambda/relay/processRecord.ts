@@ -4,13 +4,14 @@ import type { Outcome } from '../codestream/Outcome';
 import type { PipelineRef } from '../codestream/types';
 import { WebhookError } from '../providers/errors';
 import { parseBody } from '../providers/parseBody';
-import { normaliseDelivery } from '../providers/receiveWebhook';
+import { readDelivery } from '../providers/receiveWebhook';
+import { eventFromOtherRoute } from '../providers/registry';
 import { executionTags } from '../rules/compileRule';
 import type { Delivery } from '../rules/Delivery';
 import type { DeadLetterReason } from './DeadLetterQueue';
 import { type RuleResult, executeRule } from './executeRule';
 import type { RelayDependencies } from './RelayDependencies';
-import { MalformedMessageError, type RelayMessage, parseRelayMessage } from '../events/RelayMessage';
+import { MalformedMessageError, type RelayMessage, messageBody, parseRelayMessage } from '../events/RelayMessage';
 import { queueDelaySeconds } from './RetryPolicy';
 
 /** Thrown to fail a record back to the queue; its visibility timeout is already set. */
@@ -35,7 +36,7 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
   let body: unknown;
   try {
     message = toRelayMessage(record.body, dependencies);
-    body = parseBody({ body: Buffer.from(message.body), headers: message.headers, query: message.query });
+    body = parseBody({ body: messageBody(message), headers: message.headers, query: message.query });
   } catch (error) {
     if (!(error instanceof MalformedMessageError || error instanceof WebhookError)) throw error;
     const deliveryId = record.messageAttributes.deliveryId?.stringValue ?? record.messageId;
@@ -134,18 +135,19 @@ async function deadLetter(body: string, why: DeadLetterReason, dependencies: Rel
 }
 
 /**
- * The record as a relay message. ECR events routed by an EventBridge rule straight into the queue
- * arrive as the bare event: they are normalised here, for the configured aws-ecr source.
+ * The record as a relay message. A provider's event that another route than ingress put on the
+ * queue (an EventBridge rule's) arrives bare: it is read here, unauthenticated since it crossed no
+ * network, for the first configured source of its provider.
  */
 function toRelayMessage(text: string, dependencies: RelayDependencies): RelayMessage {
-  const value = safeJson(text) as { source?: unknown; 'detail-type'?: unknown; version?: unknown } | undefined;
-  if (value?.source !== 'aws.ecr' || value['detail-type'] === undefined) return parseRelayMessage(text);
-  const name = Object.keys(dependencies.sources).find((candidate) => dependencies.sources[candidate]?.provider === 'aws-ecr');
-  if (name === undefined) throw new MalformedMessageError('an ECR event reached the queue, but no aws-ecr source is configured');
-  const request = { body: Buffer.from(text), headers: { 'content-type': 'application/json' }, query: {} };
-  const events = normaliseDelivery({ name, provider: 'aws-ecr', secrets: [], options: dependencies.sources[name]?.options }, request);
-  const deliveryId = events[0]?.deliveryId ?? '';
-  return { version: 1, source: name, provider: 'aws-ecr', deliveryId, receivedAt: new Date().toISOString(), events, body: text, headers: request.headers, query: {} };
+  const routed = eventFromOtherRoute(safeJson(text), text);
+  if (routed === undefined) return parseRelayMessage(text);
+  const { provider, request } = routed;
+  const name = Object.keys(dependencies.sources).find((candidate) => dependencies.sources[candidate]?.provider === provider);
+  if (name === undefined) throw new MalformedMessageError(`a ${provider} event reached the queue, but no ${provider} source is configured`);
+  const receivedAt = new Date();
+  const { deliveryId, events } = readDelivery({ name, provider, secrets: [], options: dependencies.sources[name]?.options }, request, receivedAt);
+  return { version: 1, source: name, provider, deliveryId, receivedAt: receivedAt.toISOString(), events, body: text, headers: request.headers, query: request.query };
 }
 
 function safeJson(text: string): unknown {

@@ -1,7 +1,9 @@
 import type { ExecutionRequest, PipelineRef } from '../codestream/types';
-import type { RuleDefinition } from '../config/RelayConfig';
+import type { RuleDefinition } from './RuleDefinition';
 import { type CompiledRule, compileRule, firstFailure, requestOrError } from './compileRule';
+import type { Condition } from './conditions';
 import type { Delivery } from './Delivery';
+import { MissingFieldError } from './templates';
 
 /** A rule the delivery matched: its pipeline and request, or why the request could not be built. */
 export type Match = { rule: string; pipeline: PipelineRef } & ({ request: ExecutionRequest } | { error: string });
@@ -16,10 +18,19 @@ export interface Decision {
   request: ExecutionRequest | null;
 }
 
+/**
+ * A rule as the index files it, with the conditions left to check: its place in the index
+ * already proves its sources and event kinds, and the repositories or images it is filed under.
+ */
+interface Candidate {
+  rule: CompiledRule;
+  conditions: readonly Condition[];
+}
+
 interface Bucket {
-  byRepository: Map<string, CompiledRule[]>;
-  byImage: Map<string, CompiledRule[]>;
-  rest: CompiledRule[];
+  byRepository: Map<string, Candidate[]>;
+  byImage: Map<string, Candidate[]>;
+  rest: Candidate[];
 }
 
 const ANY = '*';
@@ -33,7 +44,8 @@ const ANY = '*';
 export class RuleEngine {
   readonly #rules: readonly CompiledRule[];
   readonly #buckets = new Map<string, Bucket>();
-  readonly #resolved = new Map<string, Bucket>();
+  /** By source, then kind: two lookups of strings the event has, rather than a key to build each delivery. */
+  readonly #resolved = new Map<string, Map<string, Bucket>>();
 
   /**
    * Compiles the rules of a config that was checked already (the bundled config, checked at synth).
@@ -54,7 +66,8 @@ export class RuleEngine {
     for (const rule of rules) {
       const sources = literalsOf(rule, 'when.sources') ?? [ANY];
       const kinds = literalsOf(rule, 'when.events') ?? [ANY];
-      for (const source of sources) for (const kind of kinds) add(this.#bucket(key(source, kind)), rule);
+      const filed = fileOf(rule);
+      for (const source of sources) for (const kind of kinds) add(this.#bucket(key(source, kind)), filed);
     }
   }
 
@@ -66,16 +79,27 @@ export class RuleEngine {
   match(delivery: Delivery): Match[] {
     const { event } = delivery;
     const bucket = this.#resolve(event.source, event.kind);
-    const candidates = ordered([
-      bucket.rest,
-      (event.git && bucket.byRepository.get(event.git.repository.fullName)) || [],
-      (event.artifact && bucket.byImage.get(event.artifact.image)) || [],
-    ]);
+    const byRepository = event.git && bucket.byRepository.get(event.git.repository.fullName);
+    const byImage = event.artifact && bucket.byImage.get(event.artifact.image);
+    const named = byRepository && byImage ? mergeTwo(byRepository, byImage) : (byRepository ?? byImage ?? []);
+    const { rest } = bucket;
     const matches: Match[] = [];
-    for (const rule of candidates) {
-      if (firstFailure(rule, delivery) === undefined) {
-        matches.push({ rule: rule.name, pipeline: rule.pipeline, ...requestOrError(rule, delivery) });
+    // This runs on every delivery: the rules to check in turn and those the index named are each
+    // in config order, and are walked side by side rather than merged into a new list.
+    let next = 0;
+    let nextNamed = 0;
+    while (next < rest.length || nextNamed < named.length) {
+      const a = rest[next];
+      const b = named[nextNamed];
+      let candidate: Candidate;
+      if (b === undefined || (a !== undefined && a.rule.index < b.rule.index)) {
+        candidate = a as Candidate;
+        next += 1;
+      } else {
+        candidate = b;
+        nextNamed += 1;
       }
+      if (passes(candidate, delivery)) matches.push(matchOf(candidate.rule, delivery));
     }
     return matches;
   }
@@ -103,8 +127,12 @@ export class RuleEngine {
 
   /** The rules that name this source and kind, or leave either open: merged once per pair, then reused. */
   #resolve(source: string, kind: string): Bucket {
-    const name = key(source, kind);
-    let resolved = this.#resolved.get(name);
+    let kinds = this.#resolved.get(source);
+    if (!kinds) {
+      kinds = new Map();
+      this.#resolved.set(source, kinds);
+    }
+    let resolved = kinds.get(kind);
     if (!resolved) {
       const parts = [key(source, kind), key(source, ANY), key(ANY, kind), key(ANY, ANY)]
         .filter((part, position, all) => all.indexOf(part) === position)
@@ -115,9 +143,25 @@ export class RuleEngine {
         byImage: mergeMaps(parts.map((part) => part.byImage)),
         rest: ordered(parts.map((part) => part.rest)),
       };
-      this.#resolved.set(name, resolved);
+      kinds.set(kind, resolved);
     }
     return resolved;
+  }
+}
+
+/** Whether the delivery meets every condition the index left: the reasons are for explain. */
+function passes({ conditions }: Candidate, delivery: Delivery): boolean {
+  for (const condition of conditions) if (condition.test(delivery) !== undefined) return false;
+  return true;
+}
+
+/** What requestOrError says, as a match, without the object in between: this runs for every match. */
+function matchOf(rule: CompiledRule, delivery: Delivery): Match {
+  try {
+    return { rule: rule.name, pipeline: rule.pipeline, request: rule.buildRequest(delivery) };
+  } catch (error) {
+    if (error instanceof MissingFieldError) return { rule: rule.name, pipeline: rule.pipeline, error: error.message };
+    throw error;
   }
 }
 
@@ -129,34 +173,52 @@ function literalsOf(rule: CompiledRule, field: string): readonly string[] | unde
   return rule.conditions.find((condition) => condition.field === field)?.literals;
 }
 
-/** Files a rule under the exact repositories or images it names, else with the rules to check in turn. */
-function add(bucket: Bucket, rule: CompiledRule): void {
+/** Where a rule is filed in a bucket, and what is left to check there. */
+interface Filed {
+  /** The repositories or images it is filed under; none: it is checked in turn. */
+  names: readonly string[];
+  byImage: boolean;
+  candidate: Candidate;
+}
+
+/**
+ * A rule is filed under the exact repositories or images it names, else with the rules to check
+ * in turn, without the conditions that filing proves: the bucket's source and kind are among the
+ * rule's, and a rule filed under a name is only found for a delivery of that name.
+ */
+function fileOf(rule: CompiledRule): Filed {
   const repositories = literalsOf(rule, 'when.repositories');
   const images = repositories ? undefined : literalsOf(rule, 'when.images');
-  const [index, names] = repositories ? [bucket.byRepository, repositories] : images ? [bucket.byImage, images] : [undefined, []];
-  if (!index) {
-    bucket.rest.push(rule);
+  const named = repositories ? 'when.repositories' : images ? 'when.images' : undefined;
+  const conditions = rule.conditions.filter(({ field }) => field !== 'when.sources' && field !== 'when.events' && field !== named);
+  return { names: repositories ?? images ?? [], byImage: images !== undefined, candidate: { rule, conditions } };
+}
+
+function add(bucket: Bucket, { names, byImage, candidate }: Filed): void {
+  if (names.length === 0) {
+    bucket.rest.push(candidate);
     return;
   }
+  const index = byImage ? bucket.byImage : bucket.byRepository;
   for (const name of names) {
-    const rules = index.get(name);
-    if (rules) rules.push(rule);
-    else index.set(name, [rule]);
+    const candidates = index.get(name);
+    if (candidates) candidates.push(candidate);
+    else index.set(name, [candidate]);
   }
 }
 
-function mergeMaps(maps: Map<string, CompiledRule[]>[]): Map<string, CompiledRule[]> {
+function mergeMaps(maps: Map<string, Candidate[]>[]): Map<string, Candidate[]> {
   if (maps.length === 1 && maps[0]) return maps[0];
-  const merged = new Map<string, CompiledRule[][]>();
+  const merged = new Map<string, Candidate[][]>();
   for (const map of maps) {
-    for (const [name, rules] of map) merged.set(name, [...(merged.get(name) ?? []), rules]);
+    for (const [name, candidates] of map) merged.set(name, [...(merged.get(name) ?? []), candidates]);
   }
   return new Map([...merged].map(([name, lists]) => [name, ordered(lists)]));
 }
 
 /** One list in config order from several that each are; a rule in several lists appears once. */
-function ordered(lists: CompiledRule[][]): CompiledRule[] {
-  let merged: CompiledRule[] = [];
+function ordered(lists: Candidate[][]): Candidate[] {
+  let merged: Candidate[] = [];
   for (const list of lists) {
     if (list.length === 0) continue;
     merged = merged.length === 0 ? list : mergeTwo(merged, list);
@@ -164,18 +226,18 @@ function ordered(lists: CompiledRule[][]): CompiledRule[] {
   return merged;
 }
 
-/** A linear merge of two lists sorted by rule index: this runs on every delivery. */
-function mergeTwo(left: CompiledRule[], right: CompiledRule[]): CompiledRule[] {
-  const merged: CompiledRule[] = [];
+/** A linear merge of two lists sorted by rule index. */
+function mergeTwo(left: Candidate[], right: Candidate[]): Candidate[] {
+  const merged: Candidate[] = [];
   let i = 0;
   let j = 0;
   while (i < left.length || j < right.length) {
     const a = left[i];
     const b = right[j];
-    if (b === undefined || (a !== undefined && a.index < b.index)) {
-      merged.push(a as CompiledRule);
+    if (b === undefined || (a !== undefined && a.rule.index < b.rule.index)) {
+      merged.push(a as Candidate);
       i += 1;
-    } else if (a === undefined || b.index < a.index) {
+    } else if (a === undefined || b.rule.index < a.rule.index) {
       merged.push(b);
       j += 1;
     } else {

@@ -20,25 +20,46 @@ export interface PatternOptions {
 
 const REGEX = /^\/(.+)\/([a-z]*)$/s;
 
+// picomatch reads a backslash in a value as a path separator on Windows, and only there.
+const WINDOWS = process.platform === 'win32';
+
+/** Characters that no glob syntax uses. */
+const PLAIN_NAME = /^[\w./:-]+$/;
+
 /** @throws PatternError for a pattern that is not a valid glob or regular expression. */
 export function compilePatterns(patterns: readonly string[], options: PatternOptions = {}): PatternList {
-  const positive: ((value: string) => boolean)[] = [];
-  const negative: ((value: string) => boolean)[] = [];
+  const positive: Matcher[] = [];
+  const negative: Matcher[] = [];
   const literals: string[] = [];
   let allLiteral = true;
-  for (const [index, written] of patterns.entries()) {
+  for (let index = 0; index < patterns.length; index += 1) {
+    const written = patterns[index] ?? '';
     const negated = written.startsWith('!');
     const pattern = negated ? written.slice(1) : written;
     const matcher = compilePattern(pattern, options, written, index);
-    (negated ? negative : positive).push(matcher.test);
+    (negated ? negative : positive).push(matcher);
     if (negated || !matcher.literal) allLiteral = false;
     else literals.push(pattern);
   }
-  return {
-    test: (value) => (positive.length === 0 || positive.some((test) => test(value))) && !negative.some((test) => test(value)),
-    text: patterns.join(', '),
-    literals: allLiteral && literals.length > 0 ? literals : undefined,
-  };
+  return new Patterns(positive, negative, patterns.join(', '), allLiteral && literals.length > 0 ? literals : undefined);
+}
+
+/**
+ * A compiled list. Lists and matchers are classes rather than closures: a config of 10,000 rules
+ * makes tens of thousands of them, and an instance costs less to make than a closure.
+ */
+class Patterns implements PatternList {
+  constructor(
+    private readonly positive: readonly Matcher[],
+    private readonly negative: readonly Matcher[],
+    readonly text: string,
+    readonly literals: readonly string[] | undefined,
+  ) {}
+
+  test(value: string): boolean {
+    if (this.positive.length > 0 && !this.positive.some((matcher) => matcher.test(value))) return false;
+    return !this.negative.some((matcher) => matcher.test(value));
+  }
 }
 
 export class PatternError extends Error {
@@ -53,7 +74,80 @@ export class PatternError extends Error {
   }
 }
 
-type Matcher = { test: (value: string) => boolean; literal: boolean };
+interface Matcher {
+  test(value: string): boolean;
+  /** Whether the pattern matches only itself: what rules are indexed by. */
+  readonly literal: boolean;
+}
+
+class Literal implements Matcher {
+  readonly literal = true;
+
+  constructor(private readonly pattern: string) {}
+
+  test(value: string): boolean {
+    return value === this.pattern;
+  }
+}
+
+/** A file name without a glob: the whole path, or its last segment. */
+class FileName implements Matcher {
+  readonly literal = false;
+  readonly #suffix: string;
+
+  constructor(private readonly name: string) {
+    this.#suffix = `/${name}`;
+  }
+
+  test(value: string): boolean {
+    return value === this.name || value.endsWith(this.#suffix);
+  }
+}
+
+class Expression implements Matcher {
+  readonly literal = false;
+
+  constructor(private readonly expression: RegExp) {}
+
+  test(value: string): boolean {
+    return this.expression.test(value);
+  }
+}
+
+/**
+ * A glob of a whole value. picomatch's matcher allocates two result objects a call, and rules
+ * test globs on every delivery; this answers what that matcher does, from its regular
+ * expression and after the same shortcuts: an empty value never matches, the glob itself always does.
+ */
+class Glob implements Matcher {
+  readonly literal = false;
+  readonly #expression: RegExp;
+
+  constructor(private readonly glob: string) {
+    this.#expression = picomatch.makeRe(glob, { dot: true, windows: WINDOWS });
+  }
+
+  test(value: string): boolean {
+    if (value === '') return false;
+    if (value === this.glob) return true;
+    const posix = WINDOWS ? value.replace(/\\/g, '/') : value;
+    return posix === this.glob || this.#expression.test(posix);
+  }
+}
+
+/** A glob of a path's last segment (`*.md`), for changed files: rare enough for picomatch's own matcher. */
+class FileNameGlob implements Matcher {
+  readonly literal = false;
+  readonly #matches: (value: string) => boolean;
+
+  constructor(glob: string) {
+    this.#matches = picomatch(glob, { dot: true, basename: true });
+  }
+
+  test(value: string): boolean {
+    return this.#matches(value);
+  }
+}
 
 // Thousands of rules repeat the same few patterns (`main`, `release/*`, `v*`): each is compiled once.
 const compiled = new Map<string, Matcher>();
@@ -73,23 +167,21 @@ function compileUncached(pattern: string, options: PatternOptions, written: stri
   if (regex) {
     try {
       // g and y make test() remember where it stopped: a pattern must answer the same every time.
-      const expression = new RegExp(regex[1] ?? '', (regex[2] ?? '').replace(/[gy]/g, ''));
-      return { test: (value) => expression.test(value), literal: false };
+      return new Expression(new RegExp(regex[1] ?? '', (regex[2] ?? '').replace(/[gy]/g, '')));
     } catch (error) {
       throw new PatternError(`invalid regular expression ${JSON.stringify(written)}: ${(error as Error).message}`, index);
     }
   }
-  const problem = globProblem(pattern);
-  if (problem) throw new PatternError(`invalid glob ${JSON.stringify(written)}: ${problem}`, index);
   // Only a pattern without a slash is about a file's name; `src/**` is about the whole path.
   const byName = options.basename === true && !pattern.includes('/');
-  if (!picomatch.scan(pattern).isGlob && !pattern.includes('\\')) {
-    return byName
-      ? { test: (value) => value === pattern || value.endsWith(`/${pattern}`), literal: false }
-      : { test: (value) => value === pattern, literal: true };
+  // Names (`org/service`, `release-1.2`) are most patterns, and neither picomatch nor
+  // globProblem finds anything in them: both are skipped.
+  if (!PLAIN_NAME.test(pattern)) {
+    const problem = globProblem(pattern);
+    if (problem) throw new PatternError(`invalid glob ${JSON.stringify(written)}: ${problem}`, index);
+    if (picomatch.scan(pattern).isGlob || pattern.includes('\\')) return byName ? new FileNameGlob(pattern) : new Glob(pattern);
   }
-  const glob = picomatch(pattern, { dot: true, basename: byName });
-  return { test: (value) => glob(value), literal: false };
+  return byName ? new FileName(pattern) : new Literal(pattern);
 }
 
 /** picomatch accepts anything, quietly matching nothing; these are the mistakes worth naming. */

@@ -37,13 +37,23 @@ export function compileTemplate(template: string): Template {
   return result;
 }
 
+/**
+ * Templates render once per matched rule and delivery: the common shapes, a constant and one
+ * placeholder alone, get closures of their own, and the rest concatenate without an array.
+ */
 function compileUncached(template: string): Template {
   const parts = parseTemplate(template);
+  const [first] = parts;
   if (parts.every((part) => typeof part === 'string')) {
     const constant = parts.join('');
     return () => constant;
   }
-  return (context) => parts.map((part) => (typeof part === 'string' ? part : render(part, context))).join('');
+  if (parts.length === 1 && first !== undefined && typeof first !== 'string') return (context) => render(first, context);
+  return (context) => {
+    let text = '';
+    for (const part of parts) text += typeof part === 'string' ? part : render(part, context);
+    return text;
+  };
 }
 
 function render(part: Exclude<Part, string>, context: TemplateContext): string {

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as fc from 'fast-check';
-import { type IngressDependencies, SQS_MAX_MESSAGE_BYTES, acceptWebhook } from '../../lambda/ingress/acceptWebhook';
+import { DEFAULT_MAX_BODY_BYTES, type IngressDependencies, SQS_MAX_MESSAGE_BYTES, acceptWebhook } from '../../lambda/ingress/acceptWebhook';
 import type { DeliveryQueue } from '../../lambda/ingress/DeliveryQueue';
-import type { RelayMessage } from '../../lambda/events/RelayMessage';
+import { messageAttributes, messageText, parseRelayMessage, sqsMessageBytes } from '../../lambda/events/RelayMessage';
 import { loadConfig } from '../../lambda/config/loadConfig';
 import type { SecretStore } from '../../lambda/secrets/SecretStore';
+import { apiGatewayEvent } from '../support/apiGatewayEvent';
+import { RecordingQueue, fakeIngressDependencies } from '../support/fakeIngressDependencies';
+import { InMemorySecretStore } from '../support/InMemorySecretStore';
 import { fixture, fixtureJson } from '../support/webhookFixtures';
 import { type FuzzDelivery, hostileDeliveries, receivedBytes } from './hostileDeliveries';
 import { credentialModel } from './sourceCredentials';
@@ -20,9 +22,7 @@ const SEED = process.env.FUZZ_SEED === undefined ? Math.floor(Math.random() * 0x
 const TIMEOUT_MS = 60_000 + RUNS * 100;
 
 const ROOT = path.join(__dirname, '../..');
-/** MAX_BODY_BYTES's default (lambda/handlers/environment.ts). */
-const MAX_BODY_BYTES = 786_432;
-const RECEIVED_AT = new Date('2026-11-28T12:00:00Z');
+const MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES;
 
 const { sources } = loadConfig(path.join(ROOT, 'relay.config.yaml')).config;
 const secretFile = JSON.parse(readFileSync(path.join(ROOT, 'relay.secrets.local.json'), 'utf8')) as Record<string, unknown>;
@@ -41,30 +41,11 @@ const REFUSALS: Record<number, string[]> = {
   503: ['secrets_unavailable', 'queue_unavailable'],
 };
 
-/** What ingress enqueued: the property is about what it sends, so no SQS is needed. */
-class RecordingQueue implements DeliveryQueue {
-  readonly sent: RelayMessage[] = [];
-
-  async send(message: RelayMessage): Promise<void> {
-    this.sent.push(message);
-  }
-}
-
-const secretStore: SecretStore = {
-  get: async (name) => {
-    const value = secretValues[name];
-    if (value === undefined) throw new Error(`no secret named ${name}`);
-    return { value };
-  },
-};
-
-// Hundreds of thousands of refusals would drown the output; the answers are what is checked.
-const quietLogger = new Logger({ serviceName: 'ingress-fuzz', logLevel: 'SILENT' });
-
 interface Outcome {
   status: number;
   body: Record<string, unknown>;
-  sent: RelayMessage[];
+  /** Each message sent, and the body it was sent as. */
+  sent: RecordingQueue['sent'];
 }
 
 let ran = 0;
@@ -89,8 +70,9 @@ async function holds<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (va
   );
 }
 
+/** The example config's sources and secrets; the queue records what it is sent, so no SQS is needed. */
 function dependencies(overrides: Partial<IngressDependencies>): IngressDependencies {
-  return { sources, secrets: secretStore, queue: new RecordingQueue(), maxBodyBytes: MAX_BODY_BYTES, logger: quietLogger, now: () => RECEIVED_AT, ...overrides };
+  return fakeIngressDependencies({ sources, secrets: new InMemorySecretStore(secretValues), maxBodyBytes: MAX_BODY_BYTES, ...overrides });
 }
 
 /** Ingress's answer to `delivery`, checked for what every answer must be, and what it enqueued. */
@@ -132,7 +114,7 @@ function queuedOnlyIfAccepted(outcome: Outcome, delivery: FuzzDelivery): void {
     return;
   }
   expect(outcome.sent).toHaveLength(1);
-  const [message] = outcome.sent as [RelayMessage];
+  const [{ message, body }] = outcome.sent as [RecordingQueue['sent'][number]];
   expect(typeof outcome.body.deliveryId).toBe('string');
   expect(message.deliveryId).toBe(outcome.body.deliveryId);
   expect(message.source).toBe(delivery.source);
@@ -141,10 +123,13 @@ function queuedOnlyIfAccepted(outcome: Outcome, delivery: FuzzDelivery): void {
   // One event keeps the delivery's id; several are told apart as <id>#1, <id>#2, …
   const several = message.events.length > 1;
   message.events.forEach((event, index) => expect(event.deliveryId).toBe(several ? `${message.deliveryId}#${index + 1}` : message.deliveryId));
-  const text = JSON.stringify(message);
-  expect(Buffer.byteLength(text)).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
+  expect(sqsMessageBytes(Buffer.byteLength(body), messageAttributes(message))).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
+  // The body is spliced into the JSON, not escaped by JSON.stringify: what the relay reads back must be the message.
+  expect(parseRelayMessage(body)).toEqual(message);
+  // The delivery's body travels base64-encoded: it is searched as the relay reads it.
+  const texts = [body, messageText(message)];
   for (const secret of SECRET_TEXTS) {
-    if (text.includes(secret)) throw new Error(`the queued message holds a secret (${message.deliveryId})`);
+    if (texts.some((text) => text.includes(secret))) throw new Error(`the queued message holds a secret (${message.deliveryId})`);
   }
 }
 
@@ -254,8 +239,9 @@ describe('ingress under hostile input (fast-check)', () => {
         fc.tuple(deliveries.any, fc.subarray(Object.keys(secretValues), { minLength: 1 }), failure),
         async ([delivery, unreadable, fault]) => {
           const usual = await ingress(delivery);
+          const readable = new InMemorySecretStore(secretValues);
           const store: SecretStore = {
-            get: (name) => (unreadable.includes(name) ? fault(`cannot read ${name}: ${SECRET_TEXTS.join(', ')}`) : secretStore.get(name)),
+            get: (name) => (unreadable.includes(name) ? fault(`cannot read ${name}: ${SECRET_TEXTS.join(', ')}`) : readable.get(name)),
           };
           const outcome = await ingress(delivery, { secrets: store });
           const source = routesTo(delivery);
@@ -350,19 +336,6 @@ describe('what the fuzzer found', () => {
     const grant = definition && credentialModel(definition).grants[0];
     if (!definition || !grant) throw new Error(`no source ${source} with a credential`);
     const credential = grant.issue(body, secretValues[definition.secrets[0] ?? ''] ?? '');
-    return {
-      httpMethod: 'POST',
-      path: `/hooks/${source}`,
-      resource: '/hooks/{source}',
-      pathParameters: { source },
-      headers: { ...fixture(name).headers, ...credential.headers },
-      multiValueHeaders: {},
-      queryStringParameters: Object.keys(credential.query).length > 0 ? credential.query : null,
-      multiValueQueryStringParameters: null,
-      stageVariables: null,
-      body: body.toString('base64'),
-      isBase64Encoded: true,
-      requestContext: {} as APIGatewayProxyEvent['requestContext'],
-    };
+    return apiGatewayEvent({ source, body, headers: { ...fixture(name).headers, ...credential.headers }, query: credential.query });
   }
 });

@@ -1,9 +1,9 @@
 import type { ArtifactEvent, EventKind } from '../../events/CanonicalEvent';
-import { URL_TOKEN_OPTIONS_SCHEMA, verifyUrlToken } from '../auth/urlToken';
+import { urlTokenAuthentication } from '../auth/urlToken';
 import { UnknownEventError } from '../errors';
 import { toIsoUtc } from '../gitFields';
-import { record, required, strings, text } from '../json';
-import type { EventFields, NormalisedDelivery, ProviderAdapter } from '../types';
+import { at, record, required, strings, text } from '../json';
+import type { EventFields, NormalisedDelivery, ProviderAdapter, WebhookRequest } from '../types';
 
 const IMAGE_ACTION_KINDS = new Map<string, EventKind>([
   ['PUSH', 'artifact_push'],
@@ -15,22 +15,25 @@ const IMAGE_ACTION_KINDS = new Map<string, EventKind>([
  * forwards its events. Either to an API destination, whose Connection adds an API key header
  * (`x-api-key` unless configured; or a `token` query parameter): that is all the authentication
  * there is, nothing signs the body. Or straight into the relay's queue, where nothing crosses the
- * internet and the relay normalises without authenticating. The body is the EventBridge event,
- * its `id` the delivery id.
+ * internet and the relay normalises without authenticating: such a source needs no secret. The
+ * body is the EventBridge event, its `id` the delivery id.
  */
 export const awsEcr: ProviderAdapter = {
   name: 'aws-ecr',
-  optionsSchema: URL_TOKEN_OPTIONS_SCHEMA,
-
-  authenticate(request, secrets, options) {
-    return verifyUrlToken(request, secrets, options, { tokenHeader: 'x-api-key', tokenQuery: 'token' });
-  },
+  requiresSecret: false,
+  ...urlTokenAuthentication({ tokenHeader: 'x-api-key', tokenQuery: 'token' }),
 
   normalise(_request, body): NormalisedDelivery {
     if (text(body, 'source') !== 'aws.ecr') throw new UnknownEventError('the body is not an EventBridge event with source aws.ecr');
     const detailType = text(body, 'detail-type');
     if (!detailType) throw new UnknownEventError('the body has no detail-type');
     return { deliveryId: text(body, 'id'), events: [fields(detailType, body)] };
+  },
+
+  // An EventBridge rule whose target is the queue puts the event there as it is, in no envelope.
+  fromQueue(message, raw): WebhookRequest | undefined {
+    if (text(message, 'source') !== 'aws.ecr' || at(message, 'detail-type') === undefined) return undefined;
+    return { body: Buffer.from(raw), headers: { 'content-type': 'application/json' }, query: {} };
   },
 };
 

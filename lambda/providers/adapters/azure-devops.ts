@@ -29,6 +29,8 @@ const OPTIONS_SCHEMA: Record<string, unknown> = {
 export const azureDevops: ProviderAdapter = {
   name: 'azure-devops',
   optionsSchema: OPTIONS_SCHEMA,
+  requiresSecret: true,
+  credentialPlaces: (options) => ({ headers: [text(options, 'tokenHeader')?.toLowerCase() || 'authorization'] }),
 
   authenticate(request, secrets, options) {
     const tokenHeader = text(options, 'tokenHeader');
@@ -83,7 +85,7 @@ function pushKind(update: RefUpdate): EventFields['kind'] {
 }
 
 function push(body: Record<string, unknown>, update: RefUpdate): GitEvent {
-  return { ...base(body), ...refParts(update.ref), before: update.before, after: update.after, commit: pushedCommit(body, update) };
+  return Object.assign(base(body), refParts(update.ref), { before: update.before, after: update.after, commit: pushedCommit(body, update) });
 }
 
 /** The commit a ref now points at; with a single ref update, the push's first commit stands in for it. */
@@ -113,8 +115,7 @@ function pullRequest(body: Record<string, unknown>): GitEvent {
   const headCommit = text(resource, 'lastMergeSourceCommit', 'commitId');
   const mergeCommit = merged ? text(resource, 'lastMergeCommit', 'commitId') : undefined;
   const title = text(resource, 'title') ?? '';
-  return {
-    ...git,
+  return Object.assign(git, {
     commit: { id: required(mergeCommit ?? headCommit, 'resource.lastMergeSourceCommit.commitId'), message: title },
     pullRequest: {
       number,
@@ -127,7 +128,7 @@ function pullRequest(body: Record<string, unknown>): GitEvent {
       headCommit,
       mergeCommit,
     },
-  };
+  });
 }
 
 function base(body: Record<string, unknown>): Pick<GitEvent, 'serverUrl' | 'repository'> {

@@ -15,6 +15,8 @@ import type { EventFields, NormalisedDelivery, ProviderAdapter } from '../types'
 export const bitbucketCloud: ProviderAdapter = {
   name: 'bitbucket-cloud',
   optionsSchema: NO_OPTIONS,
+  requiresSecret: true,
+  credentialPlaces: () => ({}),
 
   authenticate(request, secrets) {
     if (request.headers['x-hub-signature'] === undefined) {
@@ -62,13 +64,11 @@ function refChange(event: string, body: Record<string, unknown>, change: Record<
     event,
     occurredAt: commit?.timestamp,
     sender,
-    git: {
-      ...base(body),
-      ...refParts(`refs/${isTag ? 'tags' : 'heads'}/${name}`),
+    git: Object.assign(base(body), refParts(`refs/${isTag ? 'tags' : 'heads'}/${name}`), {
       before: text(previous, 'target', 'hash') ?? ZERO_COMMIT,
       after: commit?.id ?? ZERO_COMMIT,
       commit,
-    },
+    }),
   };
 }
 
@@ -99,8 +99,7 @@ function pullRequest(event: string, action: string, body: Record<string, unknown
     action,
     occurredAt: toIsoUtc(text(pr, 'updated_on')),
     sender,
-    git: {
-      ...base(body),
+    git: Object.assign(base(body), {
       commit: commitId === undefined ? undefined : { id: commitId, message: text(pr, 'title') },
       pullRequest: {
         number: required(integer(pr, 'id'), 'pullrequest.id'),
@@ -113,7 +112,7 @@ function pullRequest(event: string, action: string, body: Record<string, unknown
         headCommit,
         mergeCommit,
       },
-    },
+    }),
   };
 }
 

@@ -27,6 +27,8 @@ export const bitbucketServer: ProviderAdapter = {
       },
     },
   },
+  requiresSecret: true,
+  credentialPlaces: () => ({ headers: ['authorization'] }),
 
   authenticate(request, secrets, options) {
     if (request.headers['x-hub-signature'] !== undefined) {
@@ -57,9 +59,9 @@ function eventsOf(event: string, body: Record<string, unknown>, options: Record<
   const action = event.slice(event.indexOf(':') + 1);
   const repository = record(body, 'repository');
   if (event === 'repo:refs_changed') {
-    return changesOf(body).map((change) => ({ ...refChange(event, body, change, options), occurredAt, sender }));
+    return changesOf(body).map((change) => Object.assign(refChange(event, body, change, options), { occurredAt, sender }));
   }
-  if (event.startsWith('pr:')) return [{ ...pullRequest(event, action, body, options), occurredAt, sender }];
+  if (event.startsWith('pr:')) return [Object.assign(pullRequest(event, action, body, options), { occurredAt, sender })];
   return [
     {
       kind: event === 'diagnostics:ping' ? 'ping' : 'other',
@@ -91,13 +93,11 @@ function refChange(
   return {
     kind: deleted ? 'delete' : ref.refType === 'tag' ? 'tag' : 'push',
     event,
-    git: {
-      ...base(required(record(body, 'repository'), 'repository'), 'repository', options),
-      ...ref,
+    git: Object.assign(base(required(record(body, 'repository'), 'repository'), 'repository', options), ref, {
       before: text(change, 'fromHash'),
       after,
       commit: deleted || after === undefined ? undefined : commitOf(body, after),
-    },
+    }),
   };
 }
 
@@ -126,9 +126,8 @@ function pullRequest(event: string, action: string, body: Record<string, unknown
     kind: action.startsWith('comment:') ? 'other' : 'pull_request',
     event,
     action,
-    git: {
-      // The pull request's target repository: PR events have no top-level repository.
-      ...base(required(record(pr, 'toRef', 'repository'), 'pullRequest.toRef.repository'), 'pullRequest.toRef.repository', options),
+    // The pull request's target repository: PR events have no top-level repository.
+    git: Object.assign(base(required(record(pr, 'toRef', 'repository'), 'pullRequest.toRef.repository'), 'pullRequest.toRef.repository', options), {
       commit: commitId === undefined ? undefined : { id: commitId, message: text(pr, 'title') },
       pullRequest: {
         number: required(integer(pr, 'id'), 'pullRequest.id'),
@@ -141,7 +140,7 @@ function pullRequest(event: string, action: string, body: Record<string, unknown
         headCommit,
         mergeCommit,
       },
-    },
+    }),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ArtifactEvent } from '../../events/CanonicalEvent';
-import { URL_TOKEN_OPTIONS_SCHEMA, verifyUrlToken } from '../auth/urlToken';
+import { urlTokenAuthentication } from '../auth/urlToken';
 import { originOf, toIsoUtc } from '../gitFields';
 import { integer, record, required, text } from '../json';
 import type { NormalisedDelivery, ProviderAdapter } from '../types';
@@ -15,11 +15,8 @@ const DOCKER_HUB_URL = 'https://registry.hub.docker.com';
  */
 export const dockerhub: ProviderAdapter = {
   name: 'dockerhub',
-  optionsSchema: URL_TOKEN_OPTIONS_SCHEMA,
-
-  authenticate(request, secrets, options) {
-    verifyUrlToken(request, secrets, options, { tokenHeader: 'x-relay-token', tokenQuery: 'token' });
-  },
+  requiresSecret: true,
+  ...urlTokenAuthentication({ tokenHeader: 'x-relay-token', tokenQuery: 'token' }),
 
   normalise(_request, body): NormalisedDelivery {
     const pushData = required(record(body, 'push_data'), 'push_data');
@@ -32,7 +29,7 @@ export const dockerhub: ProviderAdapter = {
           event: 'push',
           occurredAt: pushedAt === undefined ? undefined : toIsoUtc(pushedAt * 1000),
           sender: pusher,
-          artifact: { ...artifactOf(body), tag: text(pushData, 'tag'), pusher },
+          artifact: Object.assign(artifactOf(body), { tag: text(pushData, 'tag'), pusher }),
         },
       ],
     };

@@ -70,6 +70,12 @@ export const generic: ProviderAdapter = {
     },
     oneOf: [{ required: ['signature'] }, { required: ['token'] }],
   },
+  requiresSecret: true,
+
+  credentialPlaces(options) {
+    const { header, query } = tokenPlaces(record(options, 'token'));
+    return { headers: header ? [header] : [], query: query ? [query] : [] };
+  },
 
   authenticate(request, secrets, options) {
     const signature = record(options, 'signature');
@@ -106,9 +112,13 @@ function hmacScheme(signature: Record<string, unknown>): HmacScheme {
   return { header: header.toLowerCase(), algorithm, prefix: text(signature, 'prefix') ?? '', encoding };
 }
 
+/** Where the token travels: the header (lower case), the query parameter, or both. */
+function tokenPlaces(token: Record<string, unknown> | undefined): { header?: string; query?: string } {
+  return { header: text(token, 'header')?.toLowerCase(), query: text(token, 'query') };
+}
+
 function verifyToken(request: WebhookRequest, secrets: readonly string[], token: Record<string, unknown>): void {
-  const header = text(token, 'header')?.toLowerCase();
-  const query = text(token, 'query');
+  const { header, query } = tokenPlaces(token);
   if (!header && !query) throw misconfigured('options.token names neither a header nor a query parameter');
   const fromHeader = header ? request.headers[header] : undefined;
   if (fromHeader) return verifySharedToken(fromHeader, secrets, `the ${header} header`);

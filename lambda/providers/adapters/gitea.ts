@@ -26,6 +26,9 @@ export function giteaFamilyAdapter(flavour: GiteaFlavour): ProviderAdapter {
   return {
     name: flavour.name,
     optionsSchema: NO_OPTIONS,
+    requiresSecret: true,
+    // Old Gitea servers send the webhook's secret itself in the body, beside the signature.
+    credentialPlaces: () => ({ bodyFields: ['secret'] }),
 
     authenticate(request, secrets) {
       const signature = firstHeader(request, headers('Signature'));
@@ -88,9 +91,7 @@ function push(event: string, body: Record<string, unknown>, sender: string | und
   const commits = list(body, 'commits');
   // The docs' example has no head_commit: the pushed head is then the commit whose id is `after`.
   const head = record(body, 'head_commit') ?? record(commits.find((commit) => text(commit, 'id') === after));
-  const git: GitEvent = {
-    ...base(body),
-    ...ref,
+  const git: GitEvent = Object.assign(base(body), ref, {
     before: text(body, 'before'),
     after,
     commit: head && {
@@ -102,7 +103,7 @@ function push(event: string, body: Record<string, unknown>, sender: string | und
       url: text(head, 'url'),
     },
     changedFiles: changedFilesOf(commits),
-  };
+  });
   return {
     kind: isZeroCommit(after) ? 'delete' : ref.refType === 'tag' ? 'tag' : 'push',
     event,
@@ -117,7 +118,7 @@ function refChange(event: 'create' | 'delete', body: Record<string, unknown>, se
   const name = required(text(body, 'ref'), 'ref');
   // Gitea sends the short name; a full ref is taken as it is.
   const ref = name.startsWith('refs/') ? name : `refs/${refType === 'tag' ? 'tags' : 'heads'}/${name}`;
-  return { kind: event, event, sender, git: { ...base(body), ...refParts(ref), after: text(body, 'sha') } };
+  return { kind: event, event, sender, git: Object.assign(base(body), refParts(ref), { after: text(body, 'sha') }) };
 }
 
 function pullRequest(event: string, body: Record<string, unknown>, sender: string | undefined): EventFields {
@@ -131,8 +132,7 @@ function pullRequest(event: string, body: Record<string, unknown>, sender: strin
     action: text(body, 'action'),
     occurredAt: toIsoUtc(text(pr, 'updated_at')),
     sender,
-    git: {
-      ...base(body),
+    git: Object.assign(base(body), {
       commit: { id: required(mergeCommit ?? headCommit, 'pull_request.head.sha'), message: text(pr, 'title') },
       pullRequest: {
         number: required(integer(pr, 'number') ?? integer(body, 'number'), 'pull_request.number'),
@@ -145,7 +145,7 @@ function pullRequest(event: string, body: Record<string, unknown>, sender: strin
         headCommit,
         mergeCommit,
       },
-    },
+    }),
   };
 }
 

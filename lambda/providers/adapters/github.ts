@@ -14,6 +14,8 @@ import type { EventFields, NormalisedDelivery, ProviderAdapter, WebhookRequest }
 export const github: ProviderAdapter = {
   name: 'github',
   optionsSchema: NO_OPTIONS,
+  requiresSecret: true,
+  credentialPlaces: () => ({}),
 
   authenticate(request, secrets) {
     if (request.headers['x-hub-signature-256'] !== undefined) {
@@ -48,7 +50,7 @@ function fields(event: string, request: WebhookRequest, body: Record<string, unk
         kind: event,
         event,
         sender,
-        git: { ...base(request, body), ...refParts(`refs/${refType === 'tag' ? 'tags' : 'heads'}/${name}`) },
+        git: Object.assign(base(request, body), refParts(`refs/${refType === 'tag' ? 'tags' : 'heads'}/${name}`)),
       };
     }
     case 'pull_request':
@@ -65,9 +67,7 @@ function push(event: string, request: WebhookRequest, body: Record<string, unkno
   const ref = refParts(required(text(body, 'ref'), 'ref'));
   const deleted = bool(body, 'deleted') === true;
   const head = record(body, 'head_commit');
-  const git: GitEvent = {
-    ...base(request, body),
-    ...ref,
+  const git: GitEvent = Object.assign(base(request, body), ref, {
     before: text(body, 'before'),
     after: text(body, 'after'),
     commit: head && {
@@ -79,7 +79,7 @@ function push(event: string, request: WebhookRequest, body: Record<string, unkno
     },
     // The docs' tag push lists no commits but a head_commit with its files.
     changedFiles: changedFilesOf(list(body, 'commits').length > 0 ? list(body, 'commits') : [head]),
-  };
+  });
   const pushedAt = integer(body, 'repository', 'pushed_at');
   return {
     kind: deleted ? 'delete' : ref.refType === 'tag' ? 'tag' : 'push',
@@ -101,8 +101,7 @@ function pullRequest(event: string, request: WebhookRequest, body: Record<string
     action: text(body, 'action'),
     occurredAt: toIsoUtc(text(pr, 'updated_at')),
     sender,
-    git: {
-      ...base(request, body),
+    git: Object.assign(base(request, body), {
       commit: { id: required(mergeCommit ?? headCommit, 'pull_request.head.sha'), message: text(pr, 'title') },
       pullRequest: {
         number: required(integer(pr, 'number') ?? integer(body, 'number'), 'pull_request.number'),
@@ -115,7 +114,7 @@ function pullRequest(event: string, request: WebhookRequest, body: Record<string
         headCommit,
         mergeCommit,
       },
-    },
+    }),
   };
 }
 

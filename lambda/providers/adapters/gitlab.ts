@@ -6,6 +6,8 @@ import { bool, integer, list, record, required, text } from '../json';
 import { NO_OPTIONS } from '../optionsSchema';
 import type { EventFields, NormalisedDelivery, ProviderAdapter, WebhookRequest } from '../types';
 
+const TOKEN_HEADER = 'x-gitlab-token';
+
 /**
  * GitLab (gitlab.com and self-managed). Nothing is signed: the webhook's secret token arrives as-is
  * in `X-Gitlab-Token`, so it proves the sender but not the body (TLS protects that). GitLab has no
@@ -15,9 +17,11 @@ import type { EventFields, NormalisedDelivery, ProviderAdapter, WebhookRequest }
 export const gitlab: ProviderAdapter = {
   name: 'gitlab',
   optionsSchema: NO_OPTIONS,
+  requiresSecret: true,
+  credentialPlaces: () => ({ headers: [TOKEN_HEADER] }),
 
   authenticate(request, secrets) {
-    verifySharedToken(request.headers['x-gitlab-token'], secrets, 'the X-Gitlab-Token header');
+    verifySharedToken(request.headers[TOKEN_HEADER], secrets, 'the X-Gitlab-Token header');
   },
 
   normalise(request, body): NormalisedDelivery {
@@ -73,14 +77,12 @@ function push(event: string, request: WebhookRequest, body: Record<string, unkno
     event,
     occurredAt: head?.timestamp,
     sender: senderOf(body),
-    git: {
-      ...base(request, body),
-      ...ref,
+    git: Object.assign(base(request, body), ref, {
       before: text(body, 'before'),
       after,
       commit: head,
       changedFiles: changedFilesOf(commits),
-    },
+    }),
   };
 }
 
@@ -98,8 +100,7 @@ function mergeRequest(event: string, request: WebhookRequest, body: Record<strin
     action,
     occurredAt: toIsoUtc(text(mr, 'updated_at')),
     sender: senderOf(body),
-    git: {
-      ...base(request, body),
+    git: Object.assign(base(request, body), {
       commit: commitId === undefined ? undefined : { id: commitId, message: text(mr, 'title') },
       pullRequest: {
         number: required(integer(mr, 'iid'), 'object_attributes.iid'),
@@ -112,7 +113,7 @@ function mergeRequest(event: string, request: WebhookRequest, body: Record<strin
         headCommit,
         mergeCommit,
       },
-    },
+    }),
   };
 }
 
@@ -126,16 +127,14 @@ function pipeline(event: string, request: WebhookRequest, body: Record<string, u
     event,
     occurredAt: toIsoUtc(text(attributes, 'finished_at') ?? text(attributes, 'created_at')),
     sender: senderOf(body),
-    git: {
-      ...base(request, body),
-      ...refParts(bool(attributes, 'tag') === true ? `refs/tags/${name}` : name),
+    git: Object.assign(base(request, body), refParts(bool(attributes, 'tag') === true ? `refs/tags/${name}` : name), {
       commit: commitOf(record(body, 'commit')) ?? (sha === undefined ? undefined : { id: sha }),
       pipeline: {
         id: required(text(attributes, 'id'), 'object_attributes.id'),
         status: required(text(attributes, 'status'), 'object_attributes.status'),
         url: text(attributes, 'url'),
       },
-    },
+    }),
   };
 }
 

@@ -38,6 +38,9 @@ export const jfrogArtifactory: ProviderAdapter = {
       },
     },
   },
+  requiresSecret: true,
+  // Signed, the header carries an HMAC of the body: no credential travels.
+  credentialPlaces: (options) => (bool(options, 'signedPayload') === true ? {} : { headers: [AUTH_HEADER] }),
 
   authenticate(request, secrets, options) {
     if (bool(options, 'signedPayload') === true) {

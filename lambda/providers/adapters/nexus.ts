@@ -35,6 +35,8 @@ export const nexus: ProviderAdapter = {
       },
     },
   },
+  requiresSecret: true,
+  credentialPlaces: () => ({}),
 
   authenticate(request, secrets) {
     return verifyHmac(request, secrets, { header: 'x-nexus-webhook-signature', algorithm: 'sha1' });
@@ -54,29 +56,35 @@ function fields(event: string, body: Record<string, unknown>, options: Record<st
   const common = { event, action, occurredAt: toIsoUtc(text(body, 'timestamp')), sender };
   const subject = ARTIFACT_EVENTS.get(event);
   if (subject === undefined) return { kind: 'other', ...common };
-  return {
-    kind: KINDS_BY_ACTION.get(required(action, 'action')) ?? 'other',
-    ...common,
-    artifact: artifactOf(subject, body, options, sender),
-  };
+  return Object.assign({ kind: KINDS_BY_ACTION.get(required(action, 'action')) ?? 'other' }, common, { artifact: artifactOf(subject, body, options, sender) });
 }
 
 function artifactOf(subject: string, body: Record<string, unknown>, options: Record<string, unknown>, pusher: string | undefined): ArtifactEvent {
   const item = required(record(body, subject), subject);
   const namespace = required(text(body, 'repositoryName'), 'repositoryName');
   const repository = required(text(item, 'name'), `${subject}.name`);
-  return {
-    ...serverOf(options),
-    namespace,
-    repository,
-    image: `${namespace}/${repository}`,
-    tag: text(item, 'version'),
-    packageType: text(item, 'format'),
-    pusher,
-  };
+  const { registry, registryUrl } = serverOf(options);
+  return { registry, registryUrl, namespace, repository, image: `${namespace}/${repository}`, tag: text(item, 'version'), packageType: text(item, 'format'), pusher };
 }
 
-function serverOf(options: Record<string, unknown>): Pick<ArtifactEvent, 'registry' | 'registryUrl'> {
+type Server = Pick<ArtifactEvent, 'registry' | 'registryUrl'>;
+
+/**
+ * Kept per source's options: the server is config, the same for every delivery, and parsing its
+ * URL would cost more than the rest of normalising one.
+ */
+const SERVERS = new WeakMap<Record<string, unknown>, Server>();
+
+function serverOf(options: Record<string, unknown>): Server {
+  let server = SERVERS.get(options);
+  if (server === undefined) {
+    server = configuredServer(options);
+    SERVERS.set(options, server);
+  }
+  return server;
+}
+
+function configuredServer(options: Record<string, unknown>): Server {
   const url = text(options, 'serverUrl');
   const origin = originOf(url);
   if (url === undefined || origin === undefined) return { registry: '', registryUrl: '' };

@@ -1,5 +1,5 @@
 import type { ArtifactEvent, EventKind } from '../../events/CanonicalEvent';
-import { URL_TOKEN_OPTIONS_SCHEMA, verifyUrlToken } from '../auth/urlToken';
+import { urlTokenAuthentication } from '../auth/urlToken';
 import { UnknownEventError } from '../errors';
 import { originOf } from '../gitFields';
 import { at, record, required, strings, text } from '../json';
@@ -16,11 +16,8 @@ import type { EventFields, NormalisedDelivery, ProviderAdapter } from '../types'
  */
 export const quay: ProviderAdapter = {
   name: 'quay',
-  optionsSchema: URL_TOKEN_OPTIONS_SCHEMA,
-
-  authenticate(request, secrets, options) {
-    verifyUrlToken(request, secrets, options, { tokenHeader: 'x-relay-token', tokenQuery: 'token' });
-  },
+  requiresSecret: true,
+  ...urlTokenAuthentication({ tokenHeader: 'x-relay-token', tokenQuery: 'token' }),
 
   normalise(_request, body): NormalisedDelivery {
     if (at(body, 'updated_tags') !== undefined) return { events: perTag('artifact_push', 'repo_push', body, 'updated_tags') };
@@ -33,7 +30,7 @@ export const quay: ProviderAdapter = {
 function perTag(kind: EventKind, event: string, body: Record<string, unknown>, field: string): EventFields[] {
   const references = strings(body, field);
   required(references[0], field);
-  return references.map((reference) => ({ kind, event, artifact: { ...artifactOf(body), ...referenceOf(reference) } }));
+  return references.map((reference) => ({ kind, event, artifact: Object.assign(artifactOf(body), referenceOf(reference)) }));
 }
 
 /** A vulnerability on an untagged manifest names its digest instead of a tag; a tag never holds a colon. */

@@ -1,7 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidSignatureError, MissingSignatureError } from '../errors';
 import type { WebhookRequest } from '../types';
-import { constantTimeEqual } from './constantTimeEqual';
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 
@@ -31,17 +30,21 @@ export function verifyHmac(request: WebhookRequest, secrets: readonly string[], 
   }
 }
 
-/** Whether `signature` (with the scheme's prefix) is the HMAC of `body` under any secret. */
+/**
+ * Whether `signature` (with the scheme's prefix) is the HMAC of `body` under any secret. One HMAC
+ * per secret, stopping at the first that matches: timing may tell the current secret from the
+ * previous one, which is no secret. Each candidate is compared in constant time; a digest's
+ * length is the algorithm's, so a length that differs says nothing about the secret.
+ */
 export function hmacMatches(body: Buffer, signature: string, secrets: readonly string[], scheme: HmacScheme): boolean {
   const prefix = scheme.prefix ?? '';
   const encoding = scheme.encoding ?? 'hex';
-  if (!signature.toLowerCase().startsWith(prefix.toLowerCase())) return false;
-  const provided = signature.slice(prefix.length);
-  const normalised = encoding === 'hex' ? provided.toLowerCase() : provided;
-  let matched = false;
+  if (signature.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) return false;
+  const digest = signature.slice(prefix.length);
+  const provided = Buffer.from(encoding === 'hex' ? digest.toLowerCase() : digest);
   for (const secret of secrets) {
-    const expected = createHmac(scheme.algorithm, secret).update(body).digest(encoding);
-    if (constantTimeEqual(normalised, expected)) matched = true;
+    const expected = Buffer.from(createHmac(scheme.algorithm, secret).update(body).digest(encoding));
+    if (provided.length === expected.length && timingSafeEqual(provided, expected)) return true;
   }
-  return matched;
+  return false;
 }

@@ -1,6 +1,6 @@
 import { MissingSignatureError } from '../errors';
 import { text } from '../json';
-import type { WebhookRequest } from '../types';
+import type { ProviderAdapter, WebhookRequest } from '../types';
 import { verifySharedToken } from './sharedToken';
 
 /**
@@ -14,7 +14,7 @@ export interface UrlTokenOptions {
   tokenQuery?: string;
 }
 
-export const URL_TOKEN_OPTIONS_SCHEMA: Record<string, unknown> = {
+const URL_TOKEN_OPTIONS_SCHEMA: Record<string, unknown> = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -22,6 +22,25 @@ export const URL_TOKEN_OPTIONS_SCHEMA: Record<string, unknown> = {
     tokenQuery: { type: 'string', minLength: 1, description: 'Query parameter of the webhook URL that carries the secret.' },
   },
 };
+
+/**
+ * The authentication of a provider whose token travels in a header or the query: the places it
+ * checks are the places it declares, so redaction cannot miss one the check reads.
+ */
+export function urlTokenAuthentication(
+  defaults: Required<UrlTokenOptions>,
+): Pick<ProviderAdapter, 'optionsSchema' | 'credentialPlaces' | 'authenticate'> {
+  return {
+    optionsSchema: URL_TOKEN_OPTIONS_SCHEMA,
+    credentialPlaces(options) {
+      const { header, query } = tokenPlaces(options, defaults);
+      return { headers: [header], query: [query] };
+    },
+    authenticate(request, secrets, options) {
+      verifyUrlToken(request, secrets, options, defaults);
+    },
+  };
+}
 
 /**
  * Verifies the token from the header if the delivery has it, else from the query parameter; the
@@ -34,11 +53,15 @@ export function verifyUrlToken(
   options: Record<string, unknown>,
   defaults: Required<UrlTokenOptions>,
 ): void {
-  const header = (text(options, 'tokenHeader') ?? defaults.tokenHeader).toLowerCase();
-  const query = text(options, 'tokenQuery') ?? defaults.tokenQuery;
+  const { header, query } = tokenPlaces(options, defaults);
   const fromHeader = request.headers[header];
   if (fromHeader !== undefined && fromHeader !== '') return verifySharedToken(fromHeader, secrets, `the ${header} header`);
   const fromQuery = request.query[query];
   if (fromQuery !== undefined && fromQuery !== '') return verifySharedToken(fromQuery, secrets, `the "${query}" query parameter`);
   throw new MissingSignatureError(`no token: send the source's secret in the ${header} header or the "${query}" query parameter of the webhook URL`);
+}
+
+/** The header (lower case) and the query parameter that carry the token for a source with these options. */
+function tokenPlaces(options: Record<string, unknown>, defaults: Required<UrlTokenOptions>): { header: string; query: string } {
+  return { header: (text(options, 'tokenHeader') ?? defaults.tokenHeader).toLowerCase(), query: text(options, 'tokenQuery') ?? defaults.tokenQuery };
 }

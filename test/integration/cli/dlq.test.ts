@@ -3,15 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { main } from '../../../cli/main';
-import { redactCredentials } from '../../../lambda/ingress/redactCredentials';
-import { normaliseDelivery } from '../../../lambda/providers/receiveWebhook';
-import type { SourceConfig } from '../../../lambda/providers/types';
 import { type DeadLetterReason, SqsDeadLetterQueue } from '../../../lambda/relay/DeadLetterQueue';
 import type { RelayMessage } from '../../../lambda/events/RelayMessage';
 import { type LocalState, writeLocalState } from '../../../local/LocalState';
-import { RECEIVED_AT } from '../../support/deliveries';
-import { type LocalSqs, startSqs } from '../../support/localAws';
-import { TEST_SECRET, fixture } from '../../support/webhookFixtures';
+import { type LocalQueues, startLocalQueues } from '../../../local/localAws';
+import { queuedMessage } from '../../support/queuedMessage';
+import { fixture } from '../../support/webhookFixtures';
 
 const ROOT = path.join(__dirname, '../../..');
 const CONFIG = path.join(ROOT, 'relay.config.yaml');
@@ -20,17 +17,26 @@ const TAG_DELIVERY = '52786a74-3eb5-40e3-b2d9-7addb6d1bf34';
 const BRANCH_DELIVERY = '5ecc39b7-d405-47c5-a937-cc1e658d5686';
 const MALFORMED_DELIVERY = 'f00dfeed-0000-4000-8000-000000000001';
 
-/** A stored GitHub delivery as ingress queues it: normalised, credentials removed. */
-function queuedMessage(name: string): RelayMessage {
-  const source: SourceConfig = { name: 'github', provider: 'github', secrets: [TEST_SECRET] };
-  const request = fixture(name);
-  const events = normaliseDelivery(source, request, RECEIVED_AT);
-  const deliveryId = events[0]?.deliveryId ?? '';
-  return { version: 1, source: 'github', provider: 'github', deliveryId, receivedAt: RECEIVED_AT.toISOString(), events, ...redactCredentials(request, source) };
+/** A stored GitHub delivery as ingress queues it: the message, and the body SQS holds. */
+interface Queued {
+  message: RelayMessage;
+  body: string;
+  /** The message as the commands show it: the delivery's body as text, where a message written before issue #12 has it. */
+  shown: Record<string, unknown>;
 }
 
-const TAG = queuedMessage('github/push.tag');
-const BRANCH = queuedMessage('github/push.branch-created');
+async function queued(name: string): Promise<Queued> {
+  const { message, body } = await queuedMessage('github', fixture(name));
+  const { bodyBase64: _encoded, headers, query, ...envelope } = message;
+  return { message, body, shown: { ...envelope, body: fixture(name).body.toString('utf8'), headers, query } };
+}
+
+let TAG: Queued;
+let BRANCH: Queued;
+
+beforeAll(async () => {
+  [TAG, BRANCH] = await Promise.all([queued('github/push.tag'), queued('github/push.branch-created')]);
+});
 
 /** Why each seeded record is in the DLQ, as the relay says it (lambda/relay/processRecord.ts). */
 const TAG_EXHAUSTED: DeadLetterReason = {
@@ -67,11 +73,11 @@ const BRANCH_FORBIDDEN: DeadLetterReason = {
 };
 const MALFORMED: DeadLetterReason = { deliveryId: MALFORMED_DELIVERY, outcome: 'malformed', reason: 'the message body is not JSON', snippet: '', attempts: 0 };
 
-let sqs: LocalSqs;
+let sqs: LocalQueues;
 let stateDir: string;
 
 beforeEach(async () => {
-  sqs = await startSqs();
+  sqs = await startLocalQueues();
   stateDir = mkdtempSync(path.join(tmpdir(), 'relay-state-'));
   writeLocalState(stateDir, {
     sqsEndpoint: sqs.endpoint,
@@ -91,9 +97,9 @@ afterEach(async () => {
 /** The DLQ as the relay leaves it: a tag whose retries ran out, a branch push two rules failed on, a record that is no delivery. */
 async function seed(): Promise<void> {
   const dlq = new SqsDeadLetterQueue(sqs.client, sqs.dlqUrl);
-  await dlq.send(JSON.stringify(TAG), TAG_EXHAUSTED);
-  await dlq.send(JSON.stringify(BRANCH), BRANCH_REJECTED);
-  await dlq.send(JSON.stringify(BRANCH), BRANCH_FORBIDDEN);
+  await dlq.send(TAG.body, TAG_EXHAUSTED);
+  await dlq.send(BRANCH.body, BRANCH_REJECTED);
+  await dlq.send(BRANCH.body, BRANCH_FORBIDDEN);
   await dlq.send('not json', MALFORMED);
 }
 
@@ -150,13 +156,13 @@ const TAG_ATTRIBUTES = { source: 'github', provider: 'github', eventKind: 'tag',
 const BRANCH_ATTRIBUTES = { source: 'github', provider: 'github', eventKind: 'push', deliveryId: BRANCH_DELIVERY };
 
 describe('relay dlq list', () => {
-  it('--json gives every record once: its attributes as the relay sent them and the queued message', async () => {
+  it('--json gives every record once: its attributes as the relay sent them and the queued message, its body as text', async () => {
     await seed();
     const records = await listed();
     expect(records).toHaveLength(4);
     expect(new Set(records.map((record) => record.messageId)).size).toBe(4);
-    expect(recordOf(records, 'release-tags')).toEqual({ messageId: expect.any(String), deliveryId: TAG_DELIVERY, attributes: asListed(TAG_EXHAUSTED), body: TAG });
-    expect(recordOf(records, 'build-code-changes')).toEqual({ messageId: expect.any(String), deliveryId: BRANCH_DELIVERY, attributes: asListed(BRANCH_FORBIDDEN), body: BRANCH });
+    expect(recordOf(records, 'release-tags')).toEqual({ messageId: expect.any(String), deliveryId: TAG_DELIVERY, attributes: asListed(TAG_EXHAUSTED), body: TAG.shown });
+    expect(recordOf(records, 'build-code-changes')).toEqual({ messageId: expect.any(String), deliveryId: BRANCH_DELIVERY, attributes: asListed(BRANCH_FORBIDDEN), body: BRANCH.shown });
     expect(records.find((record) => record.attributes.outcome === 'malformed')).toEqual({
       messageId: expect.any(String),
       deliveryId: MALFORMED_DELIVERY,
@@ -193,21 +199,21 @@ describe('relay dlq list', () => {
   });
 
   it('a record SQS moved by its redrive policy has no reason, and says how it got there', async () => {
-    await new SqsDeadLetterQueue(sqs.client, sqs.dlqUrl).send(JSON.stringify(TAG), { deliveryId: TAG_DELIVERY, outcome: '', reason: '', snippet: '', attempts: 0 });
+    await new SqsDeadLetterQueue(sqs.client, sqs.dlqUrl).send(TAG.body, { deliveryId: TAG_DELIVERY, outcome: '', reason: '', snippet: '', attempts: 0 });
     const { stdout } = await relay('dlq', 'list', '--state-dir', stateDir);
     expect(stdout).toContain('  outcome   none: moved by the queue after too many receives (the relay crashed or timed out on it)\n');
   });
 
   it('reads more records than one receive returns', async () => {
     const dlq = new SqsDeadLetterQueue(sqs.client, sqs.dlqUrl);
-    for (let index = 0; index < 23; index++) await dlq.send(JSON.stringify(TAG), { ...TAG_EXHAUSTED, deliveryId: `${TAG_DELIVERY}-${index}` });
+    for (let index = 0; index < 23; index++) await dlq.send(TAG.body, { ...TAG_EXHAUSTED, deliveryId: `${TAG_DELIVERY}-${index}` });
     const records = await listed();
     expect(records.map((record) => record.deliveryId).sort()).toEqual(Array.from({ length: 23 }, (_, index) => `${TAG_DELIVERY}-${index}`).sort());
   });
 });
 
 describe('relay dlq show', () => {
-  it('prints one record in full: every attribute and the pretty-printed message', async () => {
+  it('prints one record in full: every attribute and the pretty-printed message, its body as text', async () => {
     await seed();
     const tag = recordOf(await listed(), 'release-tags');
     const { code, stdout, stderr } = await relay('dlq', 'show', tag.messageId, '--state-dir', stateDir);
@@ -226,7 +232,7 @@ describe('relay dlq show', () => {
         '  firstAttemptAt  2026-11-28T12:00:01.000Z',
         '  lastAttemptAt   2026-11-28T14:11:09.000Z',
         'body, a relay message',
-        JSON.stringify(TAG, null, 2),
+        JSON.stringify(TAG.shown, null, 2),
         '',
       ].join('\n'),
     );
@@ -261,7 +267,7 @@ describe('relay dlq redrive', () => {
     const { code, stdout, stderr } = await relay('dlq', 'redrive', tag.messageId, '--state-dir', stateDir);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toMatch(new RegExp(`^redriven ${tag.messageId} \\(delivery ${TAG_DELIVERY}\\) to ${sqs.queueUrl} as [\\w-]+\n1 of 1 record redriven\n$`));
-    expect(await mainQueue()).toEqual([{ body: JSON.stringify(TAG), attributes: TAG_ATTRIBUTES }]);
+    expect(await mainQueue()).toEqual([{ body: TAG.body, attributes: TAG_ATTRIBUTES }]);
     const left = await listed();
     expect(left.map((record) => record.attributes.rule ?? record.attributes.outcome).sort()).toEqual(['build-code-changes', 'build-main-lines', 'malformed']);
   });
@@ -273,7 +279,7 @@ describe('relay dlq redrive', () => {
     expect(stdout).toContain('3 of 3 records redriven\n');
     const sent = await mainQueue();
     expect(sent).toHaveLength(3);
-    expect(sent.filter((message) => message.body === JSON.stringify(BRANCH)).map((message) => message.attributes)).toEqual([BRANCH_ATTRIBUTES, BRANCH_ATTRIBUTES]);
+    expect(sent.filter((message) => message.body === BRANCH.body).map((message) => message.attributes)).toEqual([BRANCH_ATTRIBUTES, BRANCH_ATTRIBUTES]);
     // A body that is no delivery goes back as it was, with the one attribute that is known.
     expect(sent.find((message) => message.body === 'not json')?.attributes).toEqual({ deliveryId: MALFORMED_DELIVERY });
     expect((await listed()).map((record) => record.deliveryId)).toEqual([TAG_DELIVERY]);
@@ -285,7 +291,7 @@ describe('relay dlq redrive', () => {
     expect(code).toBe(0);
     expect(stdout.match(/^redriven /gm)).toHaveLength(4);
     expect(stdout).toContain('4 of 4 records redriven\n');
-    expect((await mainQueue()).map((message) => message.body).sort()).toEqual([JSON.stringify(BRANCH), JSON.stringify(BRANCH), JSON.stringify(TAG), 'not json'].sort());
+    expect((await mainQueue()).map((message) => message.body).sort()).toEqual([BRANCH.body, BRANCH.body, TAG.body, 'not json'].sort());
     expect(await relay('dlq', 'list', '--state-dir', stateDir)).toMatchObject({ code: 0, stdout: `the dead-letter queue ${sqs.dlqUrl} is empty\n` });
     expect(await relay('dlq', 'redrive', '--all', '--state-dir', stateDir)).toMatchObject({ code: 0, stdout: `the dead-letter queue ${sqs.dlqUrl} is empty: nothing to redrive\n` });
   });
@@ -328,7 +334,7 @@ describe('where the queues are', () => {
   });
 
   it('names the queue and the state file when local mode is gone', async () => {
-    const gone = await startSqs();
+    const gone = await startLocalQueues();
     await gone.stop();
     const state = JSON.parse(readFileSync(path.join(stateDir, 'local.json'), 'utf8')) as LocalState;
     writeLocalState(stateDir, { ...state, sqsEndpoint: gone.endpoint });
@@ -357,7 +363,7 @@ describe('where the queues are', () => {
       const { code, stdout } = await relay('dlq', 'redrive', TAG_DELIVERY, ...urls);
       expect(code).toBe(0);
       expect(stdout).toContain('1 of 1 record redriven\n');
-      expect(await mainQueue()).toEqual([{ body: JSON.stringify(TAG), attributes: TAG_ATTRIBUTES }]);
+      expect(await mainQueue()).toEqual([{ body: TAG.body, attributes: TAG_ATTRIBUTES }]);
     }, 15_000);
 
     it('--queue and --dlq: the names are resolved with GetQueueUrl', async () => {
@@ -378,28 +384,28 @@ describe('where the queues are', () => {
   });
 });
 
-describe('relay replay', () => {
-  /** `relay test --json` on the same stored delivery: replay must print the same decisions. */
-  async function tested(name: string): Promise<{ deliveryId: string; decisions: unknown[] }[]> {
-    const { stdout } = await relay(
-      'test',
-      '--config',
-      CONFIG,
-      '--source',
-      'github',
-      '--body',
-      path.join(FIXTURES, `${name}.json`),
-      '--headers',
-      path.join(FIXTURES, `${name}.headers.json`),
-      '--json',
-    );
-    return stdout
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { deliveryId: string; decisions: unknown[] })
-      .map(({ deliveryId, decisions }) => ({ deliveryId, decisions }));
-  }
+/** `relay test --json` on the same stored delivery: replay must print the same decisions. */
+async function tested(name: string): Promise<{ deliveryId: string; decisions: unknown[] }[]> {
+  const { stdout } = await relay(
+    'test',
+    '--config',
+    CONFIG,
+    '--source',
+    'github',
+    '--body',
+    path.join(FIXTURES, `${name}.json`),
+    '--headers',
+    path.join(FIXTURES, `${name}.headers.json`),
+    '--json',
+  );
+  return stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { deliveryId: string; decisions: unknown[] })
+    .map(({ deliveryId, decisions }) => ({ deliveryId, decisions }));
+}
 
+describe('relay replay', () => {
   it('dry-runs the stored delivery through the rules the local relay runs, and sends nothing', async () => {
     await seed();
     const tag = recordOf(await listed(), 'release-tags');
@@ -421,7 +427,7 @@ describe('relay replay', () => {
     const [output, ...more] = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { deliveryId: string; event: unknown; decisions: unknown[] });
     expect(more).toEqual([]);
     expect(Object.keys(output ?? {})).toEqual(['deliveryId', 'event', 'decisions']);
-    expect(output?.event).toEqual(TAG.events[0]);
+    expect(output?.event).toEqual(TAG.message.events[0]);
     const [expected] = await tested('github/push.tag');
     expect({ deliveryId: output?.deliveryId, decisions: output?.decisions }).toEqual(expected);
   });
@@ -452,7 +458,7 @@ describe('relay replay', () => {
     const { code, stdout } = await relay('replay', TAG_DELIVERY, '--execute', '--state-dir', stateDir);
     expect(code).toBe(0);
     expect(stdout).toMatch(new RegExp(`^redriven [\\w-]+ \\(delivery ${TAG_DELIVERY}\\) to ${sqs.queueUrl} as [\\w-]+\n1 of 1 record redriven\n$`));
-    expect(await mainQueue()).toEqual([{ body: JSON.stringify(TAG), attributes: TAG_ATTRIBUTES }]);
+    expect(await mainQueue()).toEqual([{ body: TAG.body, attributes: TAG_ATTRIBUTES }]);
     expect(await listed()).toHaveLength(3);
   });
 
@@ -464,5 +470,29 @@ describe('relay replay', () => {
     expect((await relay('replay', 'no-such-id', '--state-dir', stateDir)).code).toBe(1);
     expect((await relay('replay', '--state-dir', stateDir)).code).toBe(2);
     expect((await relay('replay', TAG_DELIVERY, '--execute', '--json', '--state-dir', stateDir)).code).toBe(2);
+  });
+});
+
+describe('a record queued before issue #12, its body as text', () => {
+  it('is listed and shown as a record of today is, replayed through the rules, and redriven unchanged', async () => {
+    // The message as ingress wrote it then: the fields of today's, the body as text in place of bodyBase64.
+    const legacy = JSON.stringify(TAG.shown);
+    expect(legacy).not.toContain('bodyBase64');
+    await new SqsDeadLetterQueue(sqs.client, sqs.dlqUrl).send(legacy, TAG_EXHAUSTED);
+
+    const [record, ...more] = await listed();
+    expect(more).toEqual([]);
+    expect(record?.body).toEqual(TAG.shown);
+    const shown = await relay('dlq', 'show', TAG_DELIVERY, '--state-dir', stateDir);
+    expect({ code: shown.code, stderr: shown.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(shown.stdout).toContain(`body, a relay message\n${JSON.stringify(TAG.shown, null, 2)}\n`);
+
+    const replayed = await relay('replay', TAG_DELIVERY, '--json', '--state-dir', stateDir);
+    expect(replayed.code).toBe(0);
+    const [output] = replayed.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { deliveryId: string; decisions: unknown[] });
+    expect([{ deliveryId: output?.deliveryId, decisions: output?.decisions }]).toEqual(await tested('github/push.tag'));
+
+    expect((await relay('dlq', 'redrive', TAG_DELIVERY, '--state-dir', stateDir)).code).toBe(0);
+    expect(await mainQueue()).toEqual([{ body: legacy, attributes: TAG_ATTRIBUTES }]);
   });
 });

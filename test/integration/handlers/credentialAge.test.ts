@@ -4,9 +4,9 @@ import path from 'node:path';
 import { loadConfig } from '../../../lambda/config/loadConfig';
 import { relayDependencies } from '../../../lambda/handlers/relayDependencies';
 import { metrics } from '../../../lambda/handlers/observability';
-import type { SecretStore } from '../../../lambda/secrets/SecretStore';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
 import { captureOutput } from '../../support/captureOutput';
+import { InMemorySecretStore } from '../../support/InMemorySecretStore';
 import { PIPELINES, REFRESH_TOKEN, startSimulator } from '../../support/simulatorFixture';
 
 const DAY_SECONDS = 86_400;
@@ -22,7 +22,7 @@ it("publishes the Code Stream credential's age at each login, in seconds, for th
   const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'relay-age-')), 'relay.config.yaml');
   writeFileSync(configFile, `codestream: { url: "${simulator.url}", auth: refreshToken, secret: codestream/relay }\nsources: {}\nrules: []\n`);
   const createdAt = new Date(Date.now() - 83 * DAY_SECONDS * 1000);
-  const secrets: SecretStore = { get: async () => ({ value: JSON.stringify({ refreshToken: REFRESH_TOKEN }), createdAt }) };
+  const secrets = new InMemorySecretStore({ 'codestream/relay': { value: JSON.stringify({ refreshToken: REFRESH_TOKEN }), createdAt } });
   const env = { QUEUE_URL: 'http://127.0.0.1:9/q', DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/dlq', IDEMPOTENCY_TABLE: 't' };
   const { codestream } = relayDependencies(env, { secrets, config: loadConfig(configFile).config });
 

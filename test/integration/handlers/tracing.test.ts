@@ -3,16 +3,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { loadConfig } from '../../../lambda/config/loadConfig';
 import { ingressDependencies } from '../../../lambda/handlers/ingressDependencies';
 import { relayDependencies } from '../../../lambda/handlers/relayDependencies';
 import { createIngressHandler } from '../../../lambda/handlers/ingress';
 import { createRelayHandler } from '../../../lambda/handlers/relay';
-import type { SecretStore } from '../../../lambda/secrets/SecretStore';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
+import { lambdaContext } from '../../../local/lambdaContext';
+import { type LocalQueues, type LocalTable, startLocalQueues, startLocalTable } from '../../../local/localAws';
 import { SqsEventSourceMapping } from '../../../local/SqsEventSourceMapping';
-import { type LocalDynamoDb, type LocalSqs, startDynalite, startSqs } from '../../support/localAws';
+import { apiGatewayEvent } from '../../support/apiGatewayEvent';
+import { InMemorySecretStore } from '../../support/InMemorySecretStore';
 import { PIPELINES, REFRESH_TOKEN, startSimulator } from '../../support/simulatorFixture';
 import { until } from '../../support/until';
 import { TEST_SECRET, fixture, signed } from '../../support/webhookFixtures';
@@ -28,31 +29,12 @@ interface Subsegment {
 
 const daemon = createSocket('udp4');
 const documents: Subsegment[] = [];
-let sqs: LocalSqs;
-let dynamo: LocalDynamoDb;
+let sqs: LocalQueues;
+let dynamo: LocalTable;
 let simulator: CodeStreamSimulator;
 let configFile: string;
 
-const secrets: SecretStore = {
-  get: async (name) => ({ value: name === 'webhooks/github' ? TEST_SECRET : JSON.stringify({ refreshToken: REFRESH_TOKEN }) }),
-};
-
-function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: 'tracing-test',
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 20_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+const secrets = new InMemorySecretStore({ 'webhooks/github': TEST_SECRET, 'codestream/relay': JSON.stringify({ refreshToken: REFRESH_TOKEN }) });
 
 beforeAll(async () => {
   // What Lambda sets for a function with active tracing, and the daemon it sends segments to.
@@ -71,7 +53,7 @@ beforeAll(async () => {
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
     _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
   });
-  [sqs, dynamo, simulator] = await Promise.all([startSqs(), startDynalite(), startSimulator()]);
+  [sqs, dynamo, simulator] = await Promise.all([startLocalQueues(), startLocalTable(), startSimulator()]);
   configFile = path.join(mkdtempSync(path.join(tmpdir(), 'relay-tracing-')), 'relay.config.yaml');
   writeFileSync(
     configFile,
@@ -102,17 +84,8 @@ it('with tracing on, the AWS SDK calls and the Code Stream calls are subsegments
     algorithm: 'sha256',
     prefix: 'sha256=',
   });
-  const event = {
-    httpMethod: 'POST',
-    path: '/hooks/github',
-    pathParameters: { source: 'github' },
-    headers: request.headers,
-    queryStringParameters: null,
-    body: request.body.toString('base64'),
-    isBase64Encoded: true,
-  } as unknown as APIGatewayProxyEvent;
 
-  expect((await ingress(event, lambdaContext('ingress'))).statusCode).toBe(202);
+  expect((await ingress(apiGatewayEvent({ source: 'github', ...request }), lambdaContext({ functionName: 'ingress', timeoutMs: 20_000 }))).statusCode).toBe(202);
   const mapping = new SqsEventSourceMapping({ client: sqs.client, queueUrl: sqs.queueUrl, queueArn: sqs.queueArn, handler: relay, waitTimeSeconds: 0 });
   await until(async () => (await mapping.pollOnce()).received > 0);
   expect(simulator.executions).toHaveLength(1);

@@ -7,16 +7,16 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type LocalQueues, startLocalQueues } from '../../../local/localAws';
 import { type EventSourceMappingOptions, SqsEventSourceMapping } from '../../../local/SqsEventSourceMapping';
-import { type LocalSqs, startSqs } from '../../support/localAws';
 
 type Handler = EventSourceMappingOptions['handler'];
 
-let sqs: LocalSqs;
+let sqs: LocalQueues;
 let errors: unknown[];
 
 beforeEach(async () => {
-  sqs = await startSqs({ maxReceiveCount: 3 });
+  sqs = await startLocalQueues({ maxReceiveCount: 3 });
   errors = [];
 });
 

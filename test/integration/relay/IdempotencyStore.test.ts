@@ -1,52 +1,33 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import * as fc from 'fast-check';
 import {
   type ExecutionKey,
   IdempotencyStore,
   type IdempotencyStoreOptions,
 } from '../../../lambda/relay/IdempotencyStore';
-
-// dynalite ships no type declarations; this is the part of its API the tests use.
-type Dynalite = (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
-const dynalite = createRequire(__filename)('dynalite') as Dynalite;
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalTable, startLocalTable } from '../../../local/localAws';
+import { InMemoryIdempotencyStore } from '../../support/InMemoryIdempotencyStore';
 
 const TABLE = 'relay-executions';
 const LEASE_MS = 60_000;
 const DAY_S = 86_400;
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 
-let server: Server;
-let endpoint: string;
+let table: LocalTable;
 const clients: DynamoDBClient[] = [];
 let documents: DynamoDBDocumentClient;
 let clockMs = T0;
 let sequence = 0;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  table = await startLocalTable({ tableName: TABLE });
   documents = DynamoDBDocumentClient.from(dynamoDbClient());
-  await documents.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
 });
 
 afterAll(async () => {
-  // The SDK keeps its sockets alive; dynalite's close waits for them to end.
   for (const client of clients) client.destroy();
-  await new Promise<void>((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
+  await table.stop();
 });
 
 beforeEach(() => {
@@ -56,9 +37,9 @@ beforeEach(() => {
 /** A real SDK client on dynalite; one attempt, so a failure shows at once. */
 function dynamoDbClient(): DynamoDBClient {
   const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'dynalite-secret-access-key' },
+    endpoint: table.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,
   });
   clients.push(client);
@@ -414,4 +395,66 @@ describe('DynamoDB failures', () => {
     expect(expired).toBe(true);
     expect(await store.get(key)).toMatchObject({ status: 'in_progress', messageId: 'msg-2' });
   });
+});
+
+describe('the in-memory store of the unit tests (test/support/InMemoryIdempotencyStore.ts)', () => {
+  type Operation =
+    | { kind: 'advance'; ms: number }
+    | { kind: 'claim'; key: number; messageId: string }
+    | { kind: 'get'; key: number }
+    | { kind: 'markCreated'; key: number; attempts: number; executionId?: string; at?: string }
+    | { kind: 'markRetrying'; key: number; attempts: number; uncertain: boolean; at?: string }
+    | { kind: 'markDeadLettered'; key: number; attempts: number; messageId: string; at?: string };
+
+  const key = fc.nat(1);
+  const messageId = fc.constantFrom('msg-1', 'msg-2', 'msg-3');
+  const attempts = fc.nat(4);
+  const at = fc.option(fc.constantFrom(isoAt(T0), isoAt(T0 + 1_000)), { nil: undefined });
+  const operation: fc.Arbitrary<Operation> = fc.oneof(
+    fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(1_000, LEASE_MS - 1, LEASE_MS) }),
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('claim' as const), key, messageId }) },
+    fc.record({ kind: fc.constant('get' as const), key }),
+    fc.record({ kind: fc.constant('markCreated' as const), key, attempts, executionId: fc.option(fc.constant('e7a1c3d2'), { nil: undefined }), at }),
+    fc.record({ kind: fc.constant('markRetrying' as const), key, attempts, uncertain: fc.boolean(), at }),
+    fc.record({ kind: fc.constant('markDeadLettered' as const), key, attempts, messageId, at }),
+  );
+
+  type Store = Pick<IdempotencyStore, 'claim' | 'get' | 'markCreated' | 'markRetrying' | 'markDeadLettered'>;
+
+  function apply(store: Store, operation: Exclude<Operation, { kind: 'advance' }>, keys: ExecutionKey[]): Promise<unknown> {
+    const target = keys[operation.key] ?? newKey();
+    const lastAttemptAt = isoAt(clockMs);
+    switch (operation.kind) {
+      case 'claim':
+        return store.claim(target, operation.messageId);
+      case 'get':
+        return store.get(target);
+      case 'markCreated':
+        return store.markCreated(target, { executionId: operation.executionId, attempts: operation.attempts, firstAttemptAt: operation.at, lastAttemptAt });
+      case 'markRetrying':
+        return store.markRetrying(target, { uncertain: operation.uncertain, lastOutcome: 'HTTP 503', attempts: operation.attempts, firstAttemptAt: operation.at, lastAttemptAt });
+      case 'markDeadLettered':
+        return store.markDeadLettered(target, { messageId: operation.messageId, outcome: 'forbidden', attempts: operation.attempts, firstAttemptAt: operation.at, lastAttemptAt });
+    }
+  }
+
+  it('answers every sequence of claims, marks and reads as the table does', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 16 }), async (operations) => {
+        clockMs = T0;
+        const keys = [newKey('build'), newKey('deploy')];
+        const dynamo = storeWith();
+        const memory = new InMemoryIdempotencyStore({ leaseMs: LEASE_MS, now: () => clockMs });
+        for (const step of operations) {
+          if (step.kind === 'advance') {
+            advance(step.ms);
+            continue;
+          }
+          expect(await apply(memory, step, keys)).toEqual(await apply(dynamo, step, keys));
+          for (const each of keys) expect(await memory.get(each)).toEqual(await dynamo.get(each));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
 });

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { relayDependencies } from '../../../lambda/handlers/relayDependencies';
 import { createIngressHandler } from '../../../lambda/handlers/ingress';
 import { createRelayHandler } from '../../../lambda/handlers/relay';
@@ -12,34 +11,29 @@ import { SqsDeliveryQueue } from '../../../lambda/ingress/DeliveryQueue';
 import type { WebhookRequest } from '../../../lambda/providers/types';
 import type { RelayDependencies } from '../../../lambda/relay/RelayDependencies';
 import { loadConfig } from '../../../lambda/config/loadConfig';
-import type { SecretStore } from '../../../lambda/secrets/SecretStore';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
+import { lambdaContext } from '../../../local/lambdaContext';
+import { type LocalQueues, type LocalTable, startLocalQueues, startLocalTable } from '../../../local/localAws';
 import { SqsEventSourceMapping } from '../../../local/SqsEventSourceMapping';
+import { apiGatewayEvent } from '../../support/apiGatewayEvent';
 import { captureOutput } from '../../support/captureOutput';
-import { type LocalDynamoDb, type LocalSqs, startDynalite, startSqs } from '../../support/localAws';
+import { fakeIngressDependencies } from '../../support/fakeIngressDependencies';
+import { InMemorySecretStore } from '../../support/InMemorySecretStore';
 import { PIPELINES, REFRESH_TOKEN, startSimulator } from '../../support/simulatorFixture';
+import { until } from '../../support/until';
 import { TEST_SECRET, fixture, fixtureJson, signed, withHeaders } from '../../support/webhookFixtures';
 
 const SHA256 = { header: 'x-hub-signature-256', algorithm: 'sha256', prefix: 'sha256=' };
 
-let sqs: LocalSqs;
-let dynamo: LocalDynamoDb;
+let sqs: LocalQueues;
+let dynamo: LocalTable;
 let simulator: CodeStreamSimulator;
 let printed: string[];
 let ingress: ReturnType<typeof createIngressHandler>;
 let mapping: SqsEventSourceMapping;
 let configFile: string;
 
-const secrets: SecretStore = {
-  get: async (name) => {
-    const values: Record<string, string> = {
-      'webhooks/github': TEST_SECRET,
-      'codestream/relay': JSON.stringify({ refreshToken: REFRESH_TOKEN }),
-    };
-    if (!Object.hasOwn(values, name)) throw new Error(`no secret ${name}`);
-    return { value: values[name]! };
-  },
-};
+const secrets = new InMemorySecretStore({ 'webhooks/github': TEST_SECRET, 'codestream/relay': JSON.stringify({ refreshToken: REFRESH_TOKEN }) });
 
 function config(url: string): string {
   return `codestream: { url: "${url}", auth: refreshToken, secret: codestream/relay }
@@ -59,54 +53,19 @@ rules:
 
 const quietLogger = () => new Logger({ serviceName: 'relay-test', logLevel: 'DEBUG' });
 
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'ingress',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ingress',
-    memoryLimitInMB: '256',
-    awsRequestId: 'test-request',
-    logGroupName: '/aws/lambda/ingress',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-function apiEvent(request: WebhookRequest, source = 'github'): APIGatewayProxyEvent {
-  return {
-    httpMethod: 'POST',
-    path: `/hooks/${source}`,
-    resource: '/hooks/{source}',
-    pathParameters: { source },
-    headers: request.headers,
-    multiValueHeaders: {},
-    queryStringParameters: Object.keys(request.query).length > 0 ? request.query : null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    body: request.body.toString('base64'),
-    isBase64Encoded: true,
-    requestContext: {} as APIGatewayProxyEvent['requestContext'],
-  };
-}
-
 function ingressDependencies(overrides: Partial<IngressDependencies> = {}): IngressDependencies {
-  return {
+  return fakeIngressDependencies({
     sources: loadConfig(configFile).config.sources,
     secrets,
     queue: new SqsDeliveryQueue(sqs.client, sqs.queueUrl),
-    maxBodyBytes: 786_432,
     logger: quietLogger(),
     ...overrides,
-  };
+  });
 }
 
 async function send(request: WebhookRequest, source = 'github', overrides?: Partial<IngressDependencies>) {
   const handler = overrides ? createIngressHandler(() => ingressDependencies(overrides)) : ingress;
-  const result = await handler(apiEvent(request, source), lambdaContext());
+  const result = await handler(apiGatewayEvent({ source, ...request }), lambdaContext({ functionName: 'ingress', timeoutMs: 10_000 }));
   return { status: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
 }
 
@@ -133,7 +92,7 @@ function push(deliveryId: string, branch = 'master'): WebhookRequest {
 
 beforeAll(async () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  [sqs, dynamo, simulator] = await Promise.all([startSqs({ maxReceiveCount: 10 }), startDynalite(), startSimulator()]);
+  [sqs, dynamo, simulator] = await Promise.all([startLocalQueues({ maxReceiveCount: 10 }), startLocalTable(), startSimulator()]);
   configFile = path.join(mkdtempSync(path.join(tmpdir(), 'relay-')), 'relay.config.yaml');
   writeFileSync(configFile, config(simulator.url));
   ingress = createIngressHandler(() => ingressDependencies());
@@ -206,8 +165,7 @@ describe('ingress', () => {
     const notJson = signed(fixture('github/push.tag'), Buffer.from('{"ref": '), TEST_SECRET, SHA256);
     expect(await send(notJson)).toMatchObject({ status: 400, body: { error: 'malformed_body' } });
     expect(await send(fixture('github/ping'))).toEqual({ status: 200, body: { deliveryId: '5320b1b9-66fb-4639-ac08-6e11c0df7adc', ping: true } });
-    const noSecrets: SecretStore = { get: () => Promise.reject(new Error('Secrets Manager is down')) };
-    expect(await send(push('x'), 'github', { secrets: noSecrets })).toMatchObject({ status: 503, body: { error: 'secrets_unavailable' } });
+    expect(await send(push('x'), 'github', { secrets: new InMemorySecretStore({}) })).toMatchObject({ status: 503, body: { error: 'secrets_unavailable' } });
   });
 });
 
@@ -262,7 +220,8 @@ describe('relay', () => {
     simulator.setFaults({ script: [{ kind: 'slow', delayMs: 1_500 }] });
     await send(push('timeout-1'));
     await mapping.drain(15_000);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Once the simulator has answered every call, no execution can still appear.
+    await until(() => simulator.requests.every((request) => request.status !== undefined));
     expect(executionsWith('timeout-1')).toHaveLength(1);
     expect(simulator.requests.filter((request) => request.endpoint === 'executions.list' && request.pipelineId === PIPELINES.build.id).length).toBeGreaterThanOrEqual(1);
     expect(await deadLetters()).toEqual([]);

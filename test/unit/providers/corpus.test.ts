@@ -22,7 +22,7 @@ describe.each(fixtureNames())('%s', (name) => {
   }
 
   it('authenticates with the test secret and normalises to well-formed canonical events', () => {
-    const events = receive();
+    const { events } = receive();
     expect(events.length).toBeGreaterThan(0);
     for (const event of events) {
       expect(event).toMatchObject({ source: `${provider}-corpus`, provider });
@@ -33,6 +33,12 @@ describe.each(fixtureNames())('%s', (name) => {
       for (const value of Object.values(nativeTriggerInput(event))) expect(typeof value).toBe('string');
     }
     expect(new Set(events.map((event) => event.deliveryId)).size).toBe(events.length);
+  });
+
+  it('gives the delivery id beside its events: theirs where there is one, `<id>#n` where there are several', () => {
+    const { deliveryId, events } = receive();
+    expect(deliveryId).not.toBe('');
+    expect(events.map((event) => event.deliveryId)).toEqual(events.length === 1 ? [deliveryId] : events.map((_event, index) => `${deliveryId}#${index + 1}`));
   });
 
   it('is refused with a wrong secret', () => {

@@ -1,7 +1,7 @@
 import type { CanonicalEvent, ChangedFiles, GitEvent } from '../../../lambda/events/CanonicalEvent';
 import { type Condition, compileConditions } from '../../../lambda/rules/conditions';
 import type { Delivery } from '../../../lambda/rules/Delivery';
-import type { RuleConditions } from '../../../lambda/config/RelayConfig';
+import type { RuleConditions } from '../../../lambda/rules/RuleDefinition';
 
 const after = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
 

@@ -3,7 +3,7 @@ import { azureDevops } from '../../../../lambda/providers/adapters/azure-devops'
 import { InvalidSignatureError, MalformedBodyError, MissingSignatureError, UnknownEventError } from '../../../../lambda/providers/errors';
 import { bodyDeliveryId, receiveWebhook } from '../../../../lambda/providers/receiveWebhook';
 import type { WebhookRequest } from '../../../../lambda/providers/types';
-import { describeAuthentication } from '../../../support/authenticationCases';
+import { describeCommonCases } from '../../../support/authenticationCases';
 import { TEST_SECRET, fixture, fixtureJson, withHeaders } from '../../../support/webhookFixtures';
 
 const RECEIVED_AT = new Date('2026-11-28T12:00:00Z');
@@ -12,17 +12,13 @@ const HEAD = '33b55f7cb7e7e245323987634f960cf4a6e6bc74';
 const REMOTE_URL = 'https://dev.azure.com/fabrikam-fiber-inc/DefaultCollection/_git/Fabrikam-Fiber-Git';
 
 function receiveAll(request: WebhookRequest, options?: Record<string, unknown>) {
-  return receiveWebhook({ name: 'azure-acme', provider: 'azure-devops', secrets: [TEST_SECRET], options }, request, RECEIVED_AT);
+  return receiveWebhook({ name: 'azure-acme', provider: 'azure-devops', secrets: [TEST_SECRET], options }, request, RECEIVED_AT).events;
 }
 
 function receive(request: WebhookRequest, options?: Record<string, unknown>) {
   const events = receiveAll(request, options);
   expect(events).toHaveLength(1);
   return events[0]!;
-}
-
-function basic(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
 /** The captured push delivery (its Basic credentials intact: they do not cover the body) with another body. */
@@ -66,22 +62,7 @@ function pullRequestBody(eventType: string, status: string): Record<string, unkn
   };
 }
 
-describeAuthentication('azure-devops (Basic)', {
-  provider: 'azure-devops',
-  request: () => fixture('azure-devops/git.push'),
-  credentialHeaders: ['authorization'],
-  withSecret: (request, secret) => withHeaders(request, { authorization: basic('relay', secret) }),
-  bindsBody: false,
-});
-
-describeAuthentication('azure-devops (token header)', {
-  provider: 'azure-devops',
-  request: () => withHeaders(fixture('azure-devops/git.push'), { authorization: undefined, 'x-relay-token': TEST_SECRET }),
-  options: { tokenHeader: 'X-Relay-Token' },
-  credentialHeaders: ['x-relay-token'],
-  withSecret: (request, secret) => withHeaders(request, { 'x-relay-token': secret }),
-  bindsBody: false,
-});
+describeCommonCases('azure-devops');
 
 describe('azure-devops: authentication options', () => {
   it('declares its options', () => {
@@ -180,6 +161,16 @@ describe('azure-devops: normalising', () => {
     expect(deleted?.git?.commit).toBeUndefined();
     expect(nativeTriggerInput(tag!)).toMatchObject({ GIT_COMMIT_ID: HEAD, GIT_EVENT_DESCRIPTION: 'tag v1.0.0 pushed by Windows Live ID\\fabrikamfiber4@hotmail.com' });
     expect(nativeTriggerInput(deleted!).GIT_EVENT_DESCRIPTION).toBe('branch old-topic deleted by Windows Live ID\\fabrikamfiber4@hotmail.com');
+  });
+
+  it('gives the delivery id as sent beside its events, even one that ends like an event’s', () => {
+    const updates = [
+      { name: 'refs/heads/main', newObjectId: HEAD },
+      { name: 'refs/heads/next', newObjectId: HEAD },
+    ];
+    const request = delivery(pushBody({ refUpdates: updates }, { id: 'retry#1' }));
+    const { deliveryId, events } = receiveWebhook({ name: 'azure-acme', provider: 'azure-devops', secrets: [TEST_SECRET] }, request, RECEIVED_AT);
+    expect({ deliveryId, events: events.map((event) => event.deliveryId) }).toEqual({ deliveryId: 'retry#1', events: ['retry#1#1', 'retry#1#2'] });
   });
 
   it('a ref whose commit is not listed has no commit when the push updated several refs', () => {
@@ -303,16 +294,14 @@ describe('azure-devops: bad input', () => {
   });
 
   it.each([
-    ['not JSON', Buffer.from('{"eventType": "git.push",'), 'the body is not valid JSON'],
     ['a push without refUpdates', pushBody({ refUpdates: [] }), 'the body has no resource.refUpdates'],
     ['a ref update without newObjectId', pushBody({ refUpdates: [{ name: 'refs/heads/main' }] }), 'the body has no resource.refUpdates[0].newObjectId'],
     ['a push without a repository', pushBody({ repository: undefined }), 'the body has no resource.repository'],
     ['a repository without its project', pushBody({ repository: { name: 'r', remoteUrl: REMOTE_URL } }), 'the body has no resource.repository.project.name'],
     ['a pull request whose repository has no name', { ...pullRequestBody('git.pullrequest.created', 'active'), resource: { repository: {} } }, 'the body has no resource.repository.name'],
   ])('refuses a body that is %s', (_case, body, message) => {
-    const request = Buffer.isBuffer(body) ? { ...fixture('azure-devops/git.push'), body } : delivery(body);
-    expect(() => receiveAll(request)).toThrow(MalformedBodyError);
-    expect(() => receiveAll(request)).toThrow(message);
+    expect(() => receiveAll(delivery(body))).toThrow(MalformedBodyError);
+    expect(() => receiveAll(delivery(body))).toThrow(message);
   });
 
   it('refuses a pull request without pullRequestId', () => {

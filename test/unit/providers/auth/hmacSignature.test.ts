@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import crypto, { createHmac } from 'node:crypto';
 import { InvalidSignatureError, MissingSignatureError } from '../../../../lambda/providers/errors';
 import { hmacMatches, verifyHmac } from '../../../../lambda/providers/auth/hmacSignature';
 
@@ -43,4 +43,17 @@ it('says which header is missing or wrong, never the values', () => {
   }
   expect(thrown).toBeInstanceOf(InvalidSignatureError);
   expect(thrown?.message).toBe("the x-sig signature does not match the body for any of the source's secrets");
+});
+
+it('computes one HMAC per secret, and none after the first that matches', () => {
+  const hmacs = jest.spyOn(crypto, 'createHmac');
+  try {
+    expect(hmacMatches(BODY, `sha256=${GITHUB_VECTOR}`, [SECRET, 'previous-secret'], SCHEME)).toBe(true);
+    expect(hmacs).toHaveBeenCalledTimes(1);
+    hmacs.mockClear();
+    expect(hmacMatches(BODY, `sha256=${GITHUB_VECTOR}`, ['new-secret', SECRET], SCHEME)).toBe(true);
+    expect(hmacs).toHaveBeenCalledTimes(2);
+  } finally {
+    hmacs.mockRestore();
+  }
 });

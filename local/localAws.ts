@@ -1,0 +1,199 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createSqsServer } from 'local-aws-sqs';
+
+/*
+ * The AWS services of the relay on one machine, for local mode, the tests and the benchmarks alike:
+ * SQS (local-aws-sqs) with the relay's queue and its dead-letter queue, and DynamoDB (dynalite)
+ * with the idempotency table. Both listen on loopback only.
+ */
+
+export const LOCAL_REGION = 'us-east-1';
+/** The emulators check no signature, but the SDK will not sign without credentials. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** local-aws-sqs's account, in its queue URLs and ARNs. */
+const ACCOUNT = '123456789012';
+/** As the stack sets it (infra/RelayQueues.ts); SQS's default is 256 KiB. */
+const MAX_MESSAGE_BYTES = 1_048_576;
+const FOURTEEN_DAYS_SECONDS = 1_209_600;
+/** dynalite's table is ACTIVE a tick after it is created; another endpoint's may take a while. */
+const TABLE_ACTIVE_TIMEOUT_MS = 30_000;
+
+/** dynalite ships no types; this is the part of its API used here. */
+type Dynalite = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+const dynalite = createRequire(__filename)('dynalite') as Dynalite;
+
+export interface LocalQueuesOptions {
+  /** The main queue; its DLQ is `<queueName>-dlq`. @default 'relay-deliveries' */
+  queueName?: string;
+  /** The loopback port. @default 0, a free one */
+  port?: number;
+  /** Receives after which the queue's redrive policy moves a message to the DLQ. @default 10, the stack's default */
+  maxReceiveCount?: number;
+  /** The main queue's VisibilityTimeout. @default 30, SQS's */
+  visibilityTimeoutSeconds?: number;
+  /**
+   * An SQS endpoint that outlives this process (one that another process started with this
+   * function): nothing is started, and the queues must exist there already.
+   */
+  endpoint?: string;
+}
+
+export interface LocalQueues {
+  /** `http://127.0.0.1:<port>` */
+  endpoint: string;
+  client: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  dlqUrl: string;
+  dlqArn: string;
+  /** Closes the client, and the server if this process started it, dropping any long poll in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts local-aws-sqs (or uses `endpoint`) with the main queue and its DLQ as the stack makes
+ * them: messages up to 1 MiB, the DLQ keeping its messages 14 days, and a RedrivePolicy from the
+ * one to the other.
+ *
+ * @example
+ * const queues = await startLocalQueues({ maxReceiveCount: 2 });
+ * await queues.client.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: '{}' }));
+ * await queues.stop();
+ */
+export async function startLocalQueues(options: LocalQueuesOptions = {}): Promise<LocalQueues> {
+  const queueName = options.queueName ?? 'relay-deliveries';
+  const dlqName = `${queueName}-dlq`;
+  let server: Server | undefined;
+  let endpoint = options.endpoint;
+  if (endpoint === undefined) {
+    server = await createSqsServer({
+      port: options.port ?? 0,
+      hostname: '127.0.0.1',
+      // Without it, local-aws-sqs takes the region for its ARNs from AWS_REGION.
+      region: LOCAL_REGION,
+      queues: [
+        { QueueName: dlqName, Attributes: { MessageRetentionPeriod: FOURTEEN_DAYS_SECONDS, MaximumMessageSize: MAX_MESSAGE_BYTES } },
+        {
+          QueueName: queueName,
+          Attributes: {
+            VisibilityTimeout: options.visibilityTimeoutSeconds ?? 30,
+            MaximumMessageSize: MAX_MESSAGE_BYTES,
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${LOCAL_REGION}:${ACCOUNT}:${dlqName}`, maxReceiveCount: options.maxReceiveCount ?? 10 }),
+          },
+        },
+      ],
+    });
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  const client = new SQSClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
+  return stoppable(client, server, async () => {
+    const [queue, dlq] = await Promise.all([queueOf(client, queueName), queueOf(client, dlqName)]);
+    return { endpoint, client, queueUrl: queue.url, queueArn: queue.arn, dlqUrl: dlq.url, dlqArn: dlq.arn };
+  });
+}
+
+export interface LocalTableOptions {
+  /** @default 'relay-idempotency' */
+  tableName?: string;
+  /** The folder where dynalite keeps its tables across restarts. @default none: in memory */
+  path?: string;
+  /** A DynamoDB endpoint that outlives this process: nothing is started, and the table is created there if missing. */
+  endpoint?: string;
+}
+
+export interface LocalTable {
+  /** `http://127.0.0.1:<port>` */
+  endpoint: string;
+  client: DynamoDBClient;
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  /** Closes the client, and dynalite if this process started it; an in-memory table goes with it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts dynalite (or uses `endpoint`) with the idempotency table as the stack makes it: on-demand,
+ * keyed by the string `id`. Resolves once the table is ACTIVE.
+ *
+ * @example
+ * const table = await startLocalTable();
+ * await table.documentClient.send(new GetCommand({ TableName: table.tableName, Key: { id: 'x' } }));
+ * await table.stop();
+ */
+export async function startLocalTable(options: LocalTableOptions = {}): Promise<LocalTable> {
+  const tableName = options.tableName ?? 'relay-idempotency';
+  let server: Server | undefined;
+  let endpoint = options.endpoint;
+  if (endpoint === undefined) {
+    server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  const client = new DynamoDBClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
+  return stoppable(client, server, async () => {
+    await createTableIfMissing(client, tableName);
+    return { endpoint, client, documentClient: DynamoDBDocumentClient.from(client), tableName };
+  });
+}
+
+/**
+ * What `ready` resolves to, with `stop()`: destroys the client and closes the server this process
+ * started, if any. Both are stopped at once if `ready` fails.
+ */
+async function stoppable<Ready>(client: { destroy(): void }, server: Server | undefined, ready: () => Promise<Ready>): Promise<Ready & { stop(): Promise<void> }> {
+  const stop = async () => {
+    client.destroy();
+    if (server) await closeServer(server);
+  };
+  try {
+    return { ...(await ready()), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function queueOf(client: SQSClient, name: string): Promise<{ url: string; arn: string }> {
+  const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }));
+  if (!QueueUrl) throw new Error(`the SQS endpoint has no queue ${name}`);
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  if (!Attributes?.QueueArn) throw new Error(`the SQS endpoint gave no QueueArn for ${name}`);
+  return { url: QueueUrl, arn: Attributes.QueueArn };
+}
+
+async function createTableIfMissing(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    if ((await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus === 'ACTIVE') return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  }
+  // CreateTable answers CREATING even with createTableMs 0; the table turns ACTIVE on a later tick.
+  const deadline = Date.now() + TABLE_ACTIVE_TIMEOUT_MS;
+  while ((await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus !== 'ACTIVE') {
+    if (Date.now() > deadline) throw new Error(`the DynamoDB table ${tableName} did not become ACTIVE within ${TABLE_ACTIVE_TIMEOUT_MS / 1000} s`);
+    await sleep(10);
+  }
+}
+
+/** close() alone would wait for keep-alive sockets and for long polls still in flight. */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  server.closeAllConnections();
+  await closed;
+}
