@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 
 /**
  * `npm run bench [-- --quick]`: every benchmark in turn, each printing its Markdown section for
- * BENCHMARKS.md. Each runs in a process of its own, so that none inherits another's compiled code,
+ * docs/benchmarks.md. Each runs in a process of its own, so that none inherits another's compiled code,
  * heap or garbage: a benchmark's figures are the same whether it runs alone or here. `--quick` is
  * passed through, for smoke runs.
  */

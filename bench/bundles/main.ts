@@ -13,7 +13,7 @@ import { importMilliseconds } from './importTime';
  * for deploy, its size (and gzip size: Lambda's zip is compressed), and the median time to require
  * it in a fresh Node process, beside the same in the same run for an empty handler and for each
  * function's floor (the AWS SDK clients and HTTP client it cannot do without), bundled the same
- * way. Prints Markdown, for BENCHMARKS.md. `--quick` takes few runs: a smoke run, not figures.
+ * way. Prints Markdown, for docs/benchmarks.md. `--quick` takes few runs: a smoke run, not figures.
  */
 
 const ROOT = path.join(__dirname, '../..');

@@ -17,7 +17,7 @@ import { median } from '../rules/measure';
  * the rules), for the same config written as JSON and as YAML, beside two baselines in the same
  * run: JSON.parse of the JSON text, and `yaml`'s document of the YAML text turned into a value
  * (what parseConfig did with YAML before it had a fast path). Each figure is one call, in a fresh
- * Node process, as the CLI makes it. Prints Markdown, for BENCHMARKS.md. `--quick` takes one run
+ * Node process, as the CLI makes it. Prints Markdown, for docs/benchmarks.md. `--quick` takes one run
  * of 1,000 rules: a smoke run, not figures.
  */
 

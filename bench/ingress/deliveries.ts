@@ -23,7 +23,7 @@ export interface IngressDelivery {
   event: APIGatewayProxyEvent;
 }
 
-// Docker Hub and Quay sign nothing: the secret travels in the webhook URL (README, "Providers").
+// Docker Hub and Quay sign nothing: the secret travels in the webhook URL (docs/providers.md).
 const URL_TOKEN_PROVIDERS = new Set(['dockerhub', 'quay']);
 
 /**

@@ -14,7 +14,7 @@ import { octokitReceiver } from './octokitBaseline';
  * `npm run bench:ingress [-- --quick]`: the median time of the ingress function's handler,
  * `acceptWebhook`, for each fixture delivery, beside the floor of any webhook receiver in the same
  * run (HMAC-SHA256 of the body with the source's secret, and one JSON.parse of it) and, for GitHub,
- * beside @octokit/webhooks' verify-and-receive. Prints Markdown, for BENCHMARKS.md. `--quick`
+ * beside @octokit/webhooks' verify-and-receive. Prints Markdown, for docs/benchmarks.md. `--quick`
  * takes few short samples: a smoke run, not figures.
  */
 

@@ -2,7 +2,7 @@ import os from 'node:os';
 
 /*
  * The report format of bench/rules (which keeps its own copy), shared by the ingress and bundle
- * benchmarks so that every table in BENCHMARKS.md reads alike.
+ * benchmarks so that every table in docs/benchmarks.md reads alike.
  */
 
 /** A Markdown table, the text columns left-aligned and the figures right-aligned; `—` marks a figure not measured. */

@@ -14,7 +14,7 @@ import { type Plan, median, medianNanoseconds } from './measure';
  * each fixture delivery and build its requests, with the indexed RuleEngine and with a naive loop
  * over every rule, each beside the time to JSON.parse the same body in the same run. The aim is
  * that at 10,000 rules the indexed match costs no more than parsing the body once. Prints
- * Markdown, for BENCHMARKS.md. `--quick` takes few short samples: a smoke run, not figures.
+ * Markdown, for docs/benchmarks.md. `--quick` takes few short samples: a smoke run, not figures.
  */
 
 const ROOT = path.join(__dirname, '../..');

@@ -35,7 +35,7 @@ const sourceSchema: Schema = {
       items: { type: 'string', minLength: 1 },
       description: `Names of Secrets Manager secrets holding the webhook secret: the current one first, then the previous one while rotating. Empty only for a provider whose events may reach the queue by another route than the webhook: ${SECRET_OPTIONAL}.`,
     },
-    options: { type: 'object', description: "Provider-specific options; see the provider's table in the README." },
+    options: { type: 'object', description: "Provider-specific options; see the provider's section in docs/providers.md." },
   },
   allOf: Object.values(ADAPTERS).map((adapter) => ({
     if: { properties: { provider: { const: adapter.name } }, required: ['provider'] },

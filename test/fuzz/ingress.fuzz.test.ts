@@ -267,7 +267,7 @@ function leafStrings(value: unknown): string[] {
 }
 
 /**
- * Found by this fuzzer (RELIABILITY.md, "Found"): genuine deliveries that ingress once answered 500
+ * Found by this fuzzer (docs/reliability.md, "Found"): genuine deliveries that ingress once answered 500
  * internal_error, which the sender retries for ever. Fixed; kept so they stay fixed.
  */
 describe('what the fuzzer found', () => {

@@ -29,7 +29,7 @@ export interface CredentialModel {
 }
 
 /**
- * The credential model of a configured source, from its provider and options (README, "Providers").
+ * The credential model of a configured source, from its provider and options (docs/providers.md).
  * An unmodelled provider throws, so a provider added to the example config cannot go unfuzzed.
  */
 export function credentialModel(definition: SourceDefinition): CredentialModel {
