@@ -16,6 +16,9 @@ import { stateDirectory } from './LocalState';
  * outlive this process), RELAY_FUNCTION_TIMEOUT_MS (default 30000), RELAY_CONCURRENCY (pollers, default 1), and the
  * relay's own settings (MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, …).
  */
+/** Signals within this long of the first are the same Ctrl-C, delivered by more than one process. */
+const SAME_SIGNAL_MS = 2_000;
+
 async function main(): Promise<void> {
   const env = process.env;
   const relay = new LocalRelay({
@@ -43,13 +46,16 @@ async function main(): Promise<void> {
   }
   console.log(banner(started, env.RELAY_SECRETS ?? 'relay.secrets.local.json'));
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // A terminal's Ctrl-C reaches npm and node together, and npm forwards it once more: signals
+      // that close together are one Ctrl-C. Only a later one means "stop at once".
+      if (Date.now() - stoppingSince < SAME_SIGNAL_MS) return;
       console.log('Stopped at once: deliveries still in flight are saved in the queue state only if they were queued.');
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     console.log(`${signal}: no new deliveries; finishing the queued ones (${signal} again to stop at once)…`);
     relay.stop().then(
       ({ saved, deadLettered }) => {

@@ -9,6 +9,7 @@ import { loadSeed } from '../../local/codestream-simulator/seed';
 import { freePort } from '../support/freePort';
 
 const ROOT = path.join(__dirname, '../..');
+const START_SCRIPT = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
 const FIXTURE = 'test/fixtures/webhooks/github/push.branch-created.json';
 const SECRET = (JSON.parse(readFileSync(path.join(ROOT, 'relay.secrets.local.json'), 'utf8')) as Record<string, string>)['webhooks/github']!;
 const BODY = readFileSync(path.join(ROOT, FIXTURE));
@@ -21,11 +22,17 @@ let stateDir: string;
 let port: number;
 let relay: { child: ChildProcess; output: () => string; exited: Promise<number | null> } | undefined;
 
-/** `npm start`'s command, as a person runs it, against the simulator of this test (so it outlives restarts). */
+/**
+ * `npm start`'s command (package.json's start script), as in a terminal: in a process group of
+ * its own, which Ctrl-C signals whole ({@link ctrlC}); against the simulator of this test, so
+ * that it outlives restarts.
+ */
 async function startRelay(): Promise<number> {
   const started = Date.now();
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['local/main.ts'], {
+  const [command = '', ...args] = START_SCRIPT.split(' ');
+  const child = spawn(command === 'node' ? process.execPath : command, args, {
     cwd: ROOT,
+    detached: true,
     env: { ...process.env, PORT: String(port), RELAY_STATE_DIR: stateDir, CODESTREAM_URL: simulator.url, RETRY_BASE_SECONDS: '1', RETRY_MAX_SECONDS: '2' },
   });
   let output = '';
@@ -35,6 +42,16 @@ async function startRelay(): Promise<number> {
   relay = { child, output: () => output, exited };
   await until(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 30_000, () => output);
   return Date.now() - started;
+}
+
+/**
+ * What a terminal's Ctrl-C does under `npm start`: SIGINT to every process of the foreground
+ * group, and npm forwards it to its child once more, so the relay gets it twice.
+ */
+function ctrlC(): void {
+  if (relay?.child.pid === undefined) return;
+  process.kill(-relay.child.pid, 'SIGINT');
+  process.kill(-relay.child.pid, 'SIGINT');
 }
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string = () => ''): Promise<void> {
@@ -74,7 +91,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  relay?.child.kill('SIGKILL');
+  // The whole group, so that no relay outlives a failed test.
+  if (relay?.child.exitCode === null && relay.child.pid !== undefined) process.kill(-relay.child.pid, 'SIGKILL');
   await simulator.stop();
 });
 
@@ -107,7 +125,7 @@ it('runs the README walkthrough, then loses nothing to Ctrl-C during a burst', a
   const ids = Array.from({ length: 40 }, (_unused, index) => `burst-${index}`);
   const answers = ids.map((id, index) => new Promise((resolve) => setTimeout(resolve, index * 15)).then(() => push(id).then((response) => response.status, () => 0)));
   await new Promise((resolve) => setTimeout(resolve, 200));
-  relay?.child.kill('SIGINT');
+  ctrlC();
   const statuses = await Promise.all(answers);
   expect(await relay?.exited).toBe(0);
   expect(relay?.output()).toMatch(/SIGINT: no new deliveries; finishing the queued ones/);
@@ -120,6 +138,6 @@ it('runs the README walkthrough, then loses nothing to Ctrl-C during a burst', a
   await startRelay();
   await until(() => accepted.every((id) => executed(id).length >= 2), 30_000, () => relay!.output());
   for (const id of accepted) expect(executed(id).sort()).toEqual([...RULES].sort());
-  relay?.child.kill('SIGINT');
+  ctrlC();
   expect(await relay?.exited).toBe(0);
 }, 120_000);
