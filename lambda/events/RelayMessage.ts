@@ -111,6 +111,11 @@ export function parseRelayMessage(text: string): RelayMessage {
   } catch {
     throw new MalformedMessageError('the message body is not JSON');
   }
+  return relayMessageOf(value);
+}
+
+/** A queue message already parsed from JSON, checked as a relay message. @throws MalformedMessageError naming what is wrong. */
+export function relayMessageOf(value: unknown): RelayMessage {
   const message = value as Partial<Record<keyof RelayEnvelope | 'body' | 'bodyBase64', unknown>> | null;
   if (message === null || typeof message !== 'object' || message.version !== 1) {
     throw new MalformedMessageError('the message is not a relay message of version 1');

@@ -11,7 +11,7 @@ import type { Delivery } from '../rules/Delivery';
 import type { DeadLetterReason } from './DeadLetterQueue';
 import { type RuleResult, executeRule } from './executeRule';
 import type { RelayDependencies } from './RelayDependencies';
-import { MalformedMessageError, type RelayMessage, messageBody, parseRelayMessage } from '../events/RelayMessage';
+import { MalformedMessageError, type RelayMessage, messageBody, relayMessageOf } from '../events/RelayMessage';
 import { queueDelaySeconds } from './RetryPolicy';
 
 /** Thrown to fail a record back to the queue; its visibility timeout is already set. */
@@ -140,22 +140,21 @@ async function deadLetter(body: string, why: DeadLetterReason, dependencies: Rel
  * network, for the first configured source of its provider.
  */
 function toRelayMessage(text: string, dependencies: RelayDependencies): RelayMessage {
-  const routed = eventFromOtherRoute(safeJson(text), text);
-  if (routed === undefined) return parseRelayMessage(text);
+  // Parsed once: both the other routes' check and the relay message's read the same value.
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new MalformedMessageError('the message body is not JSON');
+  }
+  const routed = eventFromOtherRoute(value, text);
+  if (routed === undefined) return relayMessageOf(value);
   const { provider, request } = routed;
   const name = Object.keys(dependencies.sources).find((candidate) => dependencies.sources[candidate]?.provider === provider);
   if (name === undefined) throw new MalformedMessageError(`a ${provider} event reached the queue, but no ${provider} source is configured`);
   const receivedAt = new Date();
   const { deliveryId, events } = readDelivery({ name, provider, secrets: [], options: dependencies.sources[name]?.options }, request, receivedAt);
   return { version: 1, source: name, provider, deliveryId, receivedAt: receivedAt.toISOString(), events, body: text, headers: request.headers, query: request.query };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Why no rule matched, for the log: the first failing condition of each rule, a few at most. */

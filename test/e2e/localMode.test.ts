@@ -7,6 +7,7 @@ import { main as relayCli } from '../../cli/main';
 import { CodeStreamSimulator } from '../../local/codestream-simulator/CodeStreamSimulator';
 import { loadSeed } from '../../local/codestream-simulator/seed';
 import { freePort } from '../support/freePort';
+import { until } from '../support/until';
 
 const ROOT = path.join(__dirname, '../..');
 const START_SCRIPT = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
@@ -52,14 +53,6 @@ function ctrlC(): void {
   if (relay?.child.pid === undefined) return;
   process.kill(-relay.child.pid, 'SIGINT');
   process.kill(-relay.child.pid, 'SIGINT');
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string = () => ''): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out; output:\n${describe()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function push(deliveryId: string): Promise<Response> {

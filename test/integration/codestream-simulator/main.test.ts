@@ -3,6 +3,7 @@ import { request } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTestCertificates } from '../../support/testCertificates';
+import { until } from '../../support/until';
 
 const root = path.join(__dirname, '../../..');
 let child: ChildProcess | undefined;
@@ -47,10 +48,6 @@ it('starts on the given port with the example seed, logs each request, and stops
   expect(await exited).toBe(0);
   expect(output()).not.toContain('local-refresh-token');
 }, 20_000);
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
-}
 
 it('serves HTTPS with --tls-cert and --tls-key, trusted by a client that has the CA', async () => {
   const certificates = createTestCertificates();

@@ -1,12 +1,10 @@
-import { type IncomingMessage, createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createProxy } from 'proxy';
 import { CodeStreamClient, type CodeStreamClientOptions } from '../../../lambda/codestream/CodeStreamClient';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
 import { captureOutput } from '../../support/captureOutput';
 import { API_TOKEN, PIPELINES, REFRESH_TOKEN, fixedCredentials, startSimulator } from '../../support/simulatorFixture';
 import { type TestCertificates, createTestCertificates } from '../../support/testCertificates';
+import { type TestProxy, startProxy } from '../../support/testProxy';
 
 const REQUEST = { comments: 'push to main by alice', input: { GIT_BRANCH_NAME: 'main' } };
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'NODE_TLS_REJECT_UNAUTHORIZED'] as const;
@@ -82,37 +80,8 @@ describe('a Code Stream whose certificate a company CA issued', () => {
   });
 });
 
-/** A real HTTP proxy (the npm `proxy` package) on loopback that records what it was asked. */
-async function startProxy(options: { password?: string } = {}) {
-  const connects: string[] = [];
-  const server = createProxy(createServer());
-  server.on('connect', (request: IncomingMessage) => connects.push(request.url ?? ''));
-  if (options.password) {
-    const expected = `Basic ${Buffer.from(`relay:${options.password}`).toString('base64')}`;
-    server.authenticate = (request) => request.headers['proxy-authorization'] === expected;
-  }
-  // Tunnels leave the server's bookkeeping once established: stopping destroys them by hand.
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    connects,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
-}
-
 describe('through an HTTP proxy', () => {
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let proxy: TestProxy;
 
   afterEach(async () => proxy?.stop());
 

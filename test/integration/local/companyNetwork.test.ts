@@ -1,16 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type IncomingMessage, createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createProxy } from 'proxy';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
 import { LocalRelay } from '../../../local/LocalRelay';
 import { readLocalState } from '../../../local/LocalState';
 import { PIPELINES, REFRESH_TOKEN, startSimulator } from '../../support/simulatorFixture';
 import { type TestCertificates, createTestCertificates } from '../../support/testCertificates';
+import { startProxy } from '../../support/testProxy';
 import { until } from '../../support/until';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -122,20 +120,14 @@ it('with the CA file named in the config: the execution is created over HTTPS', 
 });
 
 it('through the proxy of codestream.proxy: the proxy tunnels, the simulator is called, the CA trusted inside', async () => {
-  const connects: string[] = [];
-  const sockets = new Set<Socket>();
-  const proxy = createProxy(createServer());
-  proxy.on('connect', (request: IncomingMessage) => connects.push(request.url ?? ''));
-  proxy.on('connection', (socket: Socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const proxy = await startProxy();
   try {
-    const url = await startRelay(`, caCertificates: [./company-ca.pem], proxy: "http://127.0.0.1:${(proxy.address() as AddressInfo).port}"`);
+    const url = await startRelay(`, caCertificates: [./company-ca.pem], proxy: "${proxy.url}"`);
     expect(await push(url, 'proxied-1')).toBe(202);
 
     await until(() => executionsOf('proxied-1').length === 1, 20_000, () => printed.join('\n'));
-    expect(connects).toContain(new URL(simulator.url).host);
+    expect(proxy.connects).toContain(new URL(simulator.url).host);
   } finally {
-    for (const socket of sockets) socket.destroy();
-    proxy.close();
+    await proxy.stop();
   }
 });
