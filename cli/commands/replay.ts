@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
-import { messageBody } from '../../lambda/events/RelayMessage';
+import type { CanonicalEvent } from '../../lambda/events/CanonicalEvent';
+import type { RelayConfig } from '../../lambda/config/RelayConfig';
+import { MalformedMessageError, messageBody } from '../../lambda/events/RelayMessage';
+import { messageEvents } from '../../lambda/relay/messageEvents';
 import { WebhookError } from '../../lambda/providers/errors';
 import { parseBody } from '../../lambda/providers/parseBody';
 import type { Delivery } from '../../lambda/rules/Delivery';
@@ -35,28 +38,32 @@ export async function replayCommand(args: string[], io: Io): Promise<number> {
     const records = named(await queues.readDeadLetters(), [id], queues);
     if (values.execute) return redriveAndReport(io, queues, records);
     // The current config: the one given, else the one the local relay runs, else the usual one.
-    const { engine } = loadRelayConfig(values.config ?? queues.configFile ?? configPath(undefined));
+    const { config, engine } = loadRelayConfig(values.config ?? queues.configFile ?? configPath(undefined));
     // A delivery with several failed rules has a record for each, all with its body: replay it once.
     const bodies = new Map(records.map((record) => [record.body, record]));
     for (const record of bodies.values()) {
-      printDecisions(io, engine, deliveriesOf(record), { json: values.json, note: `dead-letter record ${record.messageId}; dry run, nothing sent` });
+      printDecisions(io, engine, deliveriesOf(record, config.sources), { json: values.json, note: `dead-letter record ${record.messageId}; dry run, nothing sent` });
     }
     return EXIT.ok;
   });
 }
 
 /** The record's events as the relay gives them to the rules (lambda/relay/processRecord.ts). */
-function deliveriesOf(record: DeadLetter): Delivery[] {
+function deliveriesOf(record: DeadLetter, sources: RelayConfig['sources']): Delivery[] {
   const { message } = record;
   if (message === undefined) {
     throw new CommandError(`the dead-letter record ${record.messageId} holds no delivery to replay: ${record.malformed}`);
   }
-  let body: unknown;
+  const request = { body: messageBody(message), headers: message.headers, query: message.query };
+  let body: Record<string, unknown>;
+  let events: CanonicalEvent[];
   try {
-    body = parseBody({ body: messageBody(message), headers: message.headers, query: message.query });
+    body = parseBody(request);
+    events = messageEvents(message, request, body, sources);
   } catch (error) {
+    if (error instanceof MalformedMessageError) throw new CommandError(`the dead-letter record ${record.messageId} cannot be replayed: ${error.message}`, { cause: error });
     if (!(error instanceof WebhookError)) throw error;
     throw new CommandError(`the delivery in dead-letter record ${record.messageId} cannot be read: ${error.message}`, { cause: error });
   }
-  return message.events.map((event) => ({ event, body, headers: message.headers, query: message.query }));
+  return events.map((event) => ({ event, body, headers: message.headers, query: message.query }));
 }

@@ -8,7 +8,17 @@ interface RelayEnvelope {
   /** The delivery's id; each event carries its own (`<id>#n` where one delivery holds several). */
   deliveryId: string;
   receivedAt: string;
-  events: CanonicalEvent[];
+  /**
+   * The kinds of its events, comma-separated, as the `eventKind` attribute says: what a person or
+   * a redrive reads without the config. Absent in messages queued before it was written.
+   */
+  eventKind?: string;
+  /**
+   * The canonical events, in messages queued before ingress stopped writing them and in those of
+   * other routes. Ingress writes none: the relay reads them from the body and headers, which then
+   * are the only account of the delivery, and carry no credential that events could repeat.
+   */
+  events?: CanonicalEvent[];
   /** Header names in lower case. */
   headers: Record<string, string>;
   query: Record<string, string>;
@@ -58,12 +68,22 @@ export function withTextBody(message: RelayMessage): RelayMessage {
 
 /** The SQS message attributes of a queued delivery, by name; each one's data type is String. */
 export function messageAttributes(message: RelayMessage): Record<string, string> {
-  return {
+  const attributes: Record<string, string> = {
     [MESSAGE_ATTRIBUTES.source]: message.source,
     [MESSAGE_ATTRIBUTES.provider]: message.provider,
-    [MESSAGE_ATTRIBUTES.eventKind]: [...new Set(message.events.map((event) => event.kind))].join(','),
-    [MESSAGE_ATTRIBUTES.deliveryId]: message.deliveryId,
   };
+  // SQS refuses an empty attribute; only a message that says nothing of its events has none.
+  const eventKind = message.eventKind ?? eventKindOf(message.events ?? []);
+  if (eventKind !== '') attributes[MESSAGE_ATTRIBUTES.eventKind] = eventKind;
+  attributes[MESSAGE_ATTRIBUTES.deliveryId] = message.deliveryId;
+  return attributes;
+}
+
+/** The `eventKind` of a delivery with these events: each kind once, in order, comma-separated. */
+export function eventKindOf(events: readonly Pick<CanonicalEvent, 'kind'>[]): string {
+  const kinds: string[] = [];
+  for (const { kind } of events) if (!kinds.includes(kind)) kinds.push(kind);
+  return kinds.join(',');
 }
 
 /**
@@ -125,7 +145,10 @@ export function relayMessageOf(value: unknown): RelayMessage {
   }
   if (message.bodyBase64 !== undefined && message.body !== undefined) throw new MalformedMessageError('the message has both a body and a bodyBase64');
   if (typeof (message.bodyBase64 ?? message.body) !== 'string') throw new MalformedMessageError('the message has no body');
-  if (!Array.isArray(message.events) || message.events.length === 0) throw new MalformedMessageError('the message has no events');
+  if (message.events !== undefined && (!Array.isArray(message.events) || message.events.length === 0)) {
+    throw new MalformedMessageError('the message\'s events are not a list of events');
+  }
+  if (message.eventKind !== undefined && typeof message.eventKind !== 'string') throw new MalformedMessageError('the message\'s eventKind is not text');
   if (typeof message.headers !== 'object' || message.headers === null) throw new MalformedMessageError('the message has no headers');
   return { ...message, query: message.query ?? {} } as RelayMessage;
 }

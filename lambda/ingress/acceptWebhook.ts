@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { WebhookError } from '../providers/errors';
 import { type ReceivedDelivery, receiveWebhook } from '../providers/receiveWebhook';
 import type { SourceConfig } from '../providers/types';
-import { type RelayMessage, messageAttributes, serializeRelayMessage, sqsMessageBytes } from '../events/RelayMessage';
+import { type RelayMessage, eventKindOf, messageAttributes, serializeRelayMessage, sqsMessageBytes } from '../events/RelayMessage';
 import type { SourceDefinition } from '../config/RelayConfig';
 import type { SecretStore } from '../secrets/SecretStore';
 import type { DeliveryQueue } from './DeliveryQueue';
@@ -13,7 +13,7 @@ import { redactCredentials } from './redactCredentials';
 /** SQS's largest message, which a queued delivery must fit with its envelope. */
 export const SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
 
-/** What a queued message keeps beside the body for the rest: events, headers, query, attributes. */
+/** What a queued message keeps beside the body for the rest: ids, event kinds, headers, query, attributes. */
 const ENVELOPE_BYTES = 64 * 1024;
 
 /**
@@ -76,13 +76,15 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
       return answer(200, { deliveryId, ping: true });
     }
     const redacted = redactCredentials(request, source, delivery.text);
+    const eventKind = eventKindOf(events);
+    // No events: the relay reads them from the body again (lambda/relay/messageEvents.ts).
     const message: RelayMessage & { bodyBase64: string } = {
       version: 1,
       source: name,
       provider: definition.provider,
       deliveryId,
       receivedAt: delivery.receivedAt,
-      events,
+      eventKind,
       bodyBase64: encodedBody(event, body, delivery.text, redacted.body),
       headers: redacted.headers,
       query: redacted.query,
@@ -99,7 +101,7 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
       logger.error('The delivery could not be queued', { ...context, error: described(error) });
       return answer(503, { error: 'queue_unavailable', message: 'the delivery could not be queued; retry it' });
     }
-    context.events = events.map((canonical) => canonical.kind).join(',');
+    context.events = eventKind;
     logger.info('Delivery queued', context);
     return answer(202, { deliveryId });
   } catch (error) {

@@ -54,11 +54,32 @@ function read(adapter: ProviderAdapter, source: SourceConfig, request: WebhookRe
   const delivery = adapter.normalise(request, parseBody(request, text), source.options ?? {});
   const deliveryId = delivery.deliveryId ?? bodyDeliveryId(request.body);
   const received = isoUtc(receivedAt.getTime());
-  const several = delivery.events.length > 1;
-  const events = delivery.events.map((fields, index) =>
-    canonicalEvent(fields, { source: source.name, provider: adapter.name, deliveryId: several ? `${deliveryId}#${index + 1}` : deliveryId, receivedAt: received }),
+  return { deliveryId, receivedAt: received, events: canonicalEvents(adapter, source, delivery.events, deliveryId, received), text };
+}
+
+/**
+ * The events of a delivery read before, under the id and time it was given then: what the relay
+ * reads from a queued message, whose body was authenticated by ingress and parsed (`body`) since.
+ * The id is not read again: where the provider sends none it is the hash of the body as received,
+ * and the queued body may have lost a credential.
+ *
+ * @throws WebhookError (unknown event, malformed body); nothing else.
+ */
+export function queuedDeliveryEvents(
+  source: SourceConfig,
+  request: WebhookRequest,
+  body: Record<string, unknown>,
+  given: { deliveryId: string; receivedAt: string },
+): CanonicalEvent[] {
+  const adapter = adapterFor(source.provider);
+  return canonicalEvents(adapter, source, adapter.normalise(request, body, source.options ?? {}).events, given.deliveryId, given.receivedAt);
+}
+
+function canonicalEvents(adapter: ProviderAdapter, source: SourceConfig, fields: readonly EventFields[], deliveryId: string, receivedAt: string): CanonicalEvent[] {
+  const several = fields.length > 1;
+  return fields.map((one, index) =>
+    canonicalEvent(one, { source: source.name, provider: adapter.name, deliveryId: several ? `${deliveryId}#${index + 1}` : deliveryId, receivedAt }),
   );
-  return { deliveryId, receivedAt: received, events, text };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import type { Outcome } from '../codestream/Outcome';
+import type { CanonicalEvent } from '../events/CanonicalEvent';
 import type { PipelineRef } from '../codestream/types';
 import { WebhookError } from '../providers/errors';
 import { parseBody } from '../providers/parseBody';
@@ -10,6 +11,7 @@ import { executionTags } from '../rules/compileRule';
 import type { Delivery } from '../rules/Delivery';
 import type { DeadLetterReason } from './DeadLetterQueue';
 import { type RuleResult, executeRule } from './executeRule';
+import { messageEvents } from './messageEvents';
 import type { RelayDependencies } from './RelayDependencies';
 import { MalformedMessageError, type RelayMessage, messageBody, relayMessageOf } from '../events/RelayMessage';
 import { queueDelaySeconds } from './RetryPolicy';
@@ -33,10 +35,13 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
   const { logger } = dependencies;
   const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
   let message: RelayMessage;
-  let body: unknown;
+  let body: Record<string, unknown>;
+  let events: CanonicalEvent[];
   try {
     message = toRelayMessage(record.body, dependencies);
-    body = parseBody({ body: messageBody(message), headers: message.headers, query: message.query });
+    const request = { body: messageBody(message), headers: message.headers, query: message.query };
+    body = parseBody(request);
+    events = messageEvents(message, request, body, dependencies.sources);
   } catch (error) {
     if (!(error instanceof MalformedMessageError || error instanceof WebhookError)) throw error;
     const deliveryId = record.messageAttributes.deliveryId?.stringValue ?? record.messageId;
@@ -45,7 +50,7 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
     return;
   }
   const pending: Pending[] = [];
-  for (const event of message.events) {
+  for (const event of events) {
     const delivery: Delivery = { event, body, headers: message.headers, query: message.query };
     const context = { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind };
     const matches = dependencies.engine.match(delivery);

@@ -4,10 +4,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { DEFAULT_MAX_BODY_BYTES, type IngressDependencies, SQS_MAX_MESSAGE_BYTES, acceptWebhook } from '../../lambda/ingress/acceptWebhook';
 import type { DeliveryQueue } from '../../lambda/ingress/DeliveryQueue';
-import { messageAttributes, messageText, parseRelayMessage, sqsMessageBytes } from '../../lambda/events/RelayMessage';
+import { eventKindOf, messageAttributes, messageText, parseRelayMessage, sqsMessageBytes } from '../../lambda/events/RelayMessage';
 import { loadConfig } from '../../lambda/config/loadConfig';
 import type { SecretStore } from '../../lambda/secrets/SecretStore';
 import { apiGatewayEvent } from '../support/apiGatewayEvent';
+import { queuedEvents } from '../support/queuedMessage';
 import { RecordingQueue, fakeIngressDependencies } from '../support/fakeIngressDependencies';
 import { InMemorySecretStore } from '../support/InMemorySecretStore';
 import { fixture, fixtureJson } from '../support/webhookFixtures';
@@ -119,15 +120,18 @@ function queuedOnlyIfAccepted(outcome: Outcome, delivery: FuzzDelivery): void {
   expect(message.deliveryId).toBe(outcome.body.deliveryId);
   expect(message.source).toBe(delivery.source);
   expect(message.provider).toBe(sources[delivery.source]?.provider);
-  expect(message.events.length).toBeGreaterThan(0);
+  // The relay reads the events from the queued body: the delivery must still read, as the same kinds.
+  const events = queuedEvents(message, sources);
+  expect(events.length).toBeGreaterThan(0);
+  expect(message.eventKind).toBe(eventKindOf(events));
   // One event keeps the delivery's id; several are told apart as <id>#1, <id>#2, …
-  const several = message.events.length > 1;
-  message.events.forEach((event, index) => expect(event.deliveryId).toBe(several ? `${message.deliveryId}#${index + 1}` : message.deliveryId));
+  const several = events.length > 1;
+  events.forEach((event, index) => expect(event.deliveryId).toBe(several ? `${message.deliveryId}#${index + 1}` : message.deliveryId));
   expect(sqsMessageBytes(Buffer.byteLength(body), messageAttributes(message))).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
   // The body is spliced into the JSON, not escaped by JSON.stringify: what the relay reads back must be the message.
   expect(parseRelayMessage(body)).toEqual(message);
   // The delivery's body travels base64-encoded: it is searched as the relay reads it.
-  const texts = [body, messageText(message)];
+  const texts = [body, messageText(message), JSON.stringify(events)];
   for (const secret of SECRET_TEXTS) {
     if (texts.some((text) => text.includes(secret))) throw new Error(`the queued message holds a secret (${message.deliveryId})`);
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { main } from '../../../cli/main';
 import { type DeadLetterReason, SqsDeadLetterQueue } from '../../../lambda/relay/DeadLetterQueue';
+import type { CanonicalEvent } from '../../../lambda/events/CanonicalEvent';
 import type { RelayMessage } from '../../../lambda/events/RelayMessage';
 import { type LocalState, writeLocalState } from '../../../local/LocalState';
 import { type LocalQueues, startLocalQueues } from '../../../local/localAws';
@@ -20,15 +21,16 @@ const MALFORMED_DELIVERY = 'f00dfeed-0000-4000-8000-000000000001';
 /** A stored GitHub delivery as ingress queues it: the message, and the body SQS holds. */
 interface Queued {
   message: RelayMessage;
+  events: CanonicalEvent[];
   body: string;
   /** The message as the commands show it: the delivery's body as text, where a message written before issue #12 has it. */
   shown: Record<string, unknown>;
 }
 
 async function queued(name: string): Promise<Queued> {
-  const { message, body } = await queuedMessage('github', fixture(name));
+  const { message, body, events } = await queuedMessage('github', fixture(name));
   const { bodyBase64: _encoded, headers, query, ...envelope } = message;
-  return { message, body, shown: { ...envelope, body: fixture(name).body.toString('utf8'), headers, query } };
+  return { message, body, events, shown: { ...envelope, body: fixture(name).body.toString('utf8'), headers, query } };
 }
 
 let TAG: Queued;
@@ -427,7 +429,7 @@ describe('relay replay', () => {
     const [output, ...more] = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { deliveryId: string; event: unknown; decisions: unknown[] });
     expect(more).toEqual([]);
     expect(Object.keys(output ?? {})).toEqual(['deliveryId', 'event', 'decisions']);
-    expect(output?.event).toEqual(TAG.message.events[0]);
+    expect(output?.event).toEqual(TAG.events[0]);
     const [expected] = await tested('github/push.tag');
     expect({ deliveryId: output?.deliveryId, decisions: output?.decisions }).toEqual(expected);
   });

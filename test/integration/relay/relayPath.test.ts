@@ -141,7 +141,7 @@ describe('ingress', () => {
     );
     const queued = Messages.find((message) => attributes(message).deliveryId === 'ingress-202');
     expect(attributes(queued!)).toEqual({ deliveryId: 'ingress-202', source: 'github', provider: 'github', eventKind: 'push' });
-    expect(JSON.parse(queued!.Body!)).toMatchObject({ version: 1, source: 'github', deliveryId: 'ingress-202', events: [{ kind: 'push' }] });
+    expect(JSON.parse(queued!.Body!)).toMatchObject({ version: 1, source: 'github', deliveryId: 'ingress-202', eventKind: 'push' });
     await mapping.drain(15_000);
   });
 

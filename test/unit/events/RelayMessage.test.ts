@@ -19,13 +19,12 @@ const ENVELOPE = {
   provider: 'github',
   deliveryId: 'd-1',
   receivedAt: '2026-11-28T12:00:00.000Z',
-  events: [{ kind: 'push' }],
 } as const;
 
-/** As ingress writes it: the body's bytes base64-encoded. */
-const VALID = { ...ENVELOPE, bodyBase64: Buffer.from(BODY).toString('base64'), headers: {} };
-/** As messages queued before issue #12 hold it: the body as text. */
-const LEGACY = { ...ENVELOPE, body: BODY, headers: {} };
+/** As ingress writes it: the kinds of its events, and the body's bytes base64-encoded. */
+const VALID = { ...ENVELOPE, eventKind: 'push', bodyBase64: Buffer.from(BODY).toString('base64'), headers: {} };
+/** As messages queued before issue #12 hold it: the events, and the body as text. */
+const LEGACY = { ...ENVELOPE, events: [{ kind: 'push' }], body: BODY, headers: {} };
 
 it('reads a relay message, defaulting its query', () => {
   expect(parseRelayMessage(JSON.stringify(VALID))).toEqual({ ...VALID, query: {} });
@@ -42,16 +41,18 @@ it.each([
   ['no body', JSON.stringify({ ...VALID, bodyBase64: undefined }), 'the message has no body'],
   ['a body that is no text', JSON.stringify({ ...LEGACY, body: {} }), 'the message has no body'],
   ['both forms of the body', JSON.stringify({ ...VALID, body: BODY }), 'the message has both a body and a bodyBase64'],
-  ['no events', JSON.stringify({ ...VALID, events: [] }), 'the message has no events'],
+  ['an empty list of events', JSON.stringify({ ...LEGACY, events: [] }), "the message's events are not a list of events"],
+  ['events that are no list', JSON.stringify({ ...LEGACY, events: { kind: 'push' } }), "the message's events are not a list of events"],
+  ['an eventKind that is no text', JSON.stringify({ ...VALID, eventKind: ['push'] }), "the message's eventKind is not text"],
   ['no headers', JSON.stringify({ ...VALID, headers: null }), 'the message has no headers'],
 ])('refuses %s', (_case, text, message) => {
   expect(() => parseRelayMessage(text)).toThrow(new MalformedMessageError(message));
 });
 
 describe.each([
-  ['base64-encoded', VALID],
-  ['as text', LEGACY],
-])('the body %s', (_form, fields) => {
+  ['base64-encoded', VALID, { ...ENVELOPE, eventKind: 'push', body: BODY, headers: {}, query: {} }],
+  ['as text', LEGACY, { ...LEGACY, query: {} }],
+])('the body %s', (_form, fields, shown) => {
   const message = parseRelayMessage(JSON.stringify(fields));
 
   it('reads as the same bytes and the same text', () => {
@@ -60,12 +61,23 @@ describe.each([
   });
 
   it('is shown as text, in the fields’ usual order', () => {
-    expect(JSON.stringify(withTextBody(message))).toBe(JSON.stringify({ ...LEGACY, query: {} }));
+    expect(JSON.stringify(withTextBody(message))).toBe(JSON.stringify(shown));
   });
 });
 
+it('takes the eventKind attribute from the message, which ingress writes, over its events', () => {
+  const message = { ...VALID, eventKind: 'tag', events: [{ kind: 'push' }], query: {} } as unknown as RelayMessage;
+  expect(messageAttributes(message).eventKind).toBe('tag');
+});
+
+it('gives no eventKind attribute, which SQS would refuse empty, for a message that names no kind', () => {
+  const { eventKind: _kinds, ...without } = VALID;
+  expect(messageAttributes({ ...without, query: {} } as RelayMessage)).toEqual({ source: 'github', provider: 'github', deliveryId: 'd-1' });
+});
+
 it('gives the attributes SQS carries beside a message, and its size as SQS counts it', () => {
-  const message: RelayMessage = { ...VALID, events: [{ kind: 'push' }, { kind: 'tag' }, { kind: 'push' }], query: {} } as unknown as RelayMessage;
+  const { eventKind: _kinds, ...without } = VALID;
+  const message = { ...without, events: [{ kind: 'push' }, { kind: 'tag' }, { kind: 'push' }], query: {} } as unknown as RelayMessage;
   const attributes = messageAttributes(message);
   expect(attributes).toEqual({ source: 'github', provider: 'github', eventKind: 'push,tag', deliveryId: 'd-1' });
   // Each attribute's name, data type ("String") and value, in UTF-8 bytes, beside the body's.
@@ -73,7 +85,7 @@ it('gives the attributes SQS carries beside a message, and its size as SQS count
 });
 
 describe('as ingress sends it', () => {
-  const message = { ...VALID, events: [{ kind: 'push', sender: 'zoë ✓' }], headers: { 'x-note': 'a "quoted" \\ value' }, query: {} } as unknown as RelayMessage & { bodyBase64: string };
+  const message = { ...VALID, eventKind: 'zoë ✓', headers: { 'x-note': 'a "quoted" \\ value' }, query: {} } as unknown as RelayMessage & { bodyBase64: string };
   const serialized = serializeRelayMessage(message);
 
   it('is the JSON of the message, the body last', () => {

@@ -194,6 +194,24 @@ describe('a malformed record', () => {
       { deliveryId: 'msg-9', outcome: 'malformed', reason: 'the message is not a relay message of version 1', snippet: '', attempts: 0 },
     ]);
   });
+
+  it('goes to the DLQ when the source it came from is no longer configured, saying how to get it read', async () => {
+    const relay = fakeRelayDependencies({ codestream: new ScriptedCodeStream([]), sources: {} });
+    await processRecord(sqsRecord(body, { messageAttributes: { deliveryId: DELIVERY } }), TIME_LEFT, relay);
+
+    expect(relay.deadLetters.sent).toEqual([
+      {
+        body,
+        why: {
+          deliveryId: DELIVERY,
+          outcome: 'malformed',
+          reason: 'no github source named "github" is configured to read this delivery with: restore it, then redrive the record',
+          snippet: '',
+          attempts: 0,
+        },
+      },
+    ]);
+  });
 });
 
 describe('a duplicate delivery', () => {
