@@ -13,7 +13,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { relayMetric } from './relayMetric';
+import { relayMetric, relayMetricSearch } from './relayMetric';
 
 export interface RelayDashboardProps {
   api: RestApi;
@@ -30,7 +30,7 @@ export interface RelayDashboardProps {
 /** The relay's dead-letter outcomes, as the relay counts them (`deadLettered.<outcome>`). */
 const DEAD_LETTERED_OUTCOMES = ['retryable', 'unauthorized', 'forbidden', 'notFound', 'rejected', 'tls', 'malformed'];
 
-/** One screen that answers "is the relay working?": alarms, deliveries in, executions out, what failed. */
+/** One screen that answers "is the relay working?": alarms, deliveries in and refused, executions out, what failed. */
 export class RelayDashboard extends Construct {
   readonly dashboard: Dashboard;
 
@@ -53,6 +53,14 @@ export class RelayDashboard extends Construct {
         width: 12,
       }),
       new GraphWidget({ title: 'Dead-lettered, by outcome', left: deadLettered, width: 12 }),
+    );
+    // One line per source and code that occurred; a source not in the config counts as "(unknown)".
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Refused by ingress, by source and code',
+        left: [relayMetricSearch('refused', ['source', 'error'], "${PROP('Dim.source')} ${PROP('Dim.error')}")],
+        width: 24,
+      }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({ title: 'Retries', left: [relayMetric('retried'), relayMetric('retriedLater')], width: 8 }),

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { WebhookError } from '../providers/errors';
+import { WebhookError, type WebhookErrorCode } from '../providers/errors';
 import { type ReceivedDelivery, receiveWebhook } from '../providers/receiveWebhook';
 import type { SourceConfig } from '../providers/types';
 import { type RelayMessage, eventKindOf, messageAttributes, serializeRelayMessage, sqsMessageBytes } from '../events/RelayMessage';
@@ -29,33 +29,60 @@ export interface IngressDependencies {
   /** The largest body accepted, in bytes; larger ones get 413. */
   maxBodyBytes: number;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics?: Pick<Metrics, 'addMetric'>;
+  /** `singleMetric` counts a refusal with dimensions of its own, which the other metrics do not have. */
+  metrics?: Pick<Metrics, 'addMetric' | 'singleMetric'>;
   now?: () => Date;
+}
+
+/** The `error` of every refusal ingress answers: a fixed set, so it can be a metric dimension. */
+type RefusalCode = WebhookErrorCode | 'unknown_source' | 'method_not_allowed' | 'body_too_large' | 'secrets_unavailable' | 'queue_unavailable' | 'internal_error';
+
+/**
+ * The `source` dimension of a refusal whose source is not configured. The requested name is the
+ * sender's to choose, so it never becomes a dimension; no configured name can start with "(".
+ */
+const UNKNOWN_SOURCE = '(unknown)';
+
+/** How much of a requested name that is no source a refusal's line keeps: the sender chooses its length. */
+const LOGGED_NAME_CHARACTERS = 64;
+
+/** What a refusal's line says of the request, as far as it was read: never its body, headers, query or a credential. */
+interface RefusedRequest {
+  /** The requested name: a configured source's, or, with no provider, anything. */
+  source: string;
+  /** Known when the source is configured. */
+  provider?: string;
+  bodyBytes: number;
+  /** Known once the delivery is authenticated and read. */
+  deliveryId?: string;
 }
 
 /**
  * `POST /hooks/{source}`: authenticates a delivery, normalises it, and answers 202 only once it
- * is on the queue. Every refusal is a JSON body `{"error": code, "message": …}`.
+ * is on the queue. Every refusal is a JSON body `{"error": code, "message": …}`, logged and
+ * counted by {@link refusal}.
  */
 export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: IngressDependencies): Promise<APIGatewayProxyResult> {
   const { logger } = dependencies;
   const name = event.pathParameters?.source ?? '';
-  if (event.httpMethod !== 'POST') return answer(405, { error: 'method_not_allowed', message: `${event.httpMethod} is not allowed: send POST` });
   const definition = Object.hasOwn(dependencies.sources, name) ? dependencies.sources[name] : undefined;
-  if (!definition) return answer(404, { error: 'unknown_source', message: `no webhook source is named "${name}"` });
+  const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  const known: RefusedRequest = { source: name, provider: definition?.provider, bodyBytes: body.length };
+  const refuse = (status: number, answered: { error: RefusalCode; message: string }, reason?: string) => refusal(dependencies, known, status, answered, reason);
+  if (event.httpMethod !== 'POST') return refuse(405, { error: 'method_not_allowed', message: `${event.httpMethod} is not allowed: send POST` });
+  if (!definition) return refuse(404, { error: 'unknown_source', message: `no webhook source is named "${name}"` });
   // Context goes on each line rather than into the logger: one logger may serve concurrent requests.
   const context: Record<string, string> = { source: name, provider: definition.provider };
   try {
-    const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
     if (body.length > dependencies.maxBodyBytes) {
-      return answer(413, { error: 'body_too_large', message: `the body is ${body.length} bytes; the limit is ${dependencies.maxBodyBytes}` });
+      const tooLarge = { error: 'body_too_large', message: `the body is ${body.length} bytes; the limit is ${dependencies.maxBodyBytes}` } as const;
+      return refuse(413, tooLarge, tooLarge.message);
     }
     let secrets: string[];
     try {
       secrets = (await Promise.all(definition.secrets.map((secret) => dependencies.secrets.get(secret)))).map((secret) => secret.value);
     } catch (error) {
-      logger.error('The source’s secrets cannot be read', { ...context, error: described(error) });
-      return answer(503, { error: 'secrets_unavailable', message: 'the relay cannot read this source’s secrets now; retry later' });
+      return refuse(503, { error: 'secrets_unavailable', message: 'the relay cannot read this source’s secrets now; retry later' }, described(error));
     }
     const request = { body, headers: lowerCased(event.headers), query: definedOnly(event.queryStringParameters) };
     const source: SourceConfig = { name, provider: definition.provider, secrets, options: definition.options };
@@ -65,11 +92,10 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
       delivery = receiveWebhook(source, request, receivedAt);
     } catch (error) {
       if (!(error instanceof WebhookError)) throw error;
-      logger.warn('Delivery refused', { ...context, error: error.code, reason: error.message });
-      return answer(error.status, error.toJSON());
+      return refuse(error.status, error.toJSON(), error.message);
     }
     const { deliveryId, events } = delivery;
-    context.deliveryId = deliveryId;
+    context.deliveryId = known.deliveryId = deliveryId;
     dependencies.metrics?.addMetric('received', MetricUnit.Count, 1);
     if (events.every((canonical) => canonical.kind === 'ping')) {
       logger.info('Ping answered', context);
@@ -93,21 +119,57 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
     const serialized = serializeRelayMessage(message);
     const size = sqsMessageBytes(serialized.bytes, messageAttributes(message));
     if (size > SQS_MAX_MESSAGE_BYTES) {
-      return answer(413, { error: 'body_too_large', message: `with its envelope the delivery is ${size} bytes; a queued message holds at most ${SQS_MAX_MESSAGE_BYTES}` });
+      const tooLarge = { error: 'body_too_large', message: `with its envelope the delivery is ${size} bytes; a queued message holds at most ${SQS_MAX_MESSAGE_BYTES}` } as const;
+      return refuse(413, tooLarge, tooLarge.message);
     }
     try {
       await dependencies.queue.send(message, serialized.json);
     } catch (error) {
-      logger.error('The delivery could not be queued', { ...context, error: described(error) });
-      return answer(503, { error: 'queue_unavailable', message: 'the delivery could not be queued; retry it' });
+      return refuse(503, { error: 'queue_unavailable', message: 'the delivery could not be queued; retry it' }, described(error));
     }
     context.events = eventKind;
     logger.info('Delivery queued', context);
     return answer(202, { deliveryId });
   } catch (error) {
-    logger.error('Unexpected failure', { ...context, error: described(error) });
-    return answer(500, { error: 'internal_error', message: 'the relay failed to handle this delivery; retry it' });
+    return refuse(500, { error: 'internal_error', message: 'the relay failed to handle this delivery; retry it' }, described(error));
   }
+}
+
+/**
+ * The one way ingress refuses: the answer, one line "Delivery refused" (warn for 4xx, error for
+ * 5xx) and one count of `refused` by source and error code, a single metric, as no other metric
+ * has those dimensions. `reason` is for the line only: what the code does not say (a size, a
+ * failure's description), never a credential.
+ */
+function refusal(
+  { logger, metrics }: IngressDependencies,
+  request: RefusedRequest,
+  status: number,
+  answered: { error: RefusalCode; message: string },
+  reason?: string,
+): APIGatewayProxyResult {
+  const { error } = answered;
+  const { source, provider, bodyBytes, deliveryId } = request;
+  const line: Record<string, string | number> = { source: provider === undefined ? bounded(source) : source };
+  if (provider !== undefined) line.provider = provider;
+  line.status = status;
+  line.error = error;
+  line.bodyBytes = bodyBytes;
+  if (deliveryId !== undefined) line.deliveryId = deliveryId;
+  if (reason !== undefined) line.reason = reason;
+  if (status >= 500) logger.error('Delivery refused', line);
+  else logger.warn('Delivery refused', line);
+  metrics
+    ?.singleMetric()
+    .addDimension('source', provider === undefined ? UNKNOWN_SOURCE : source)
+    .addDimension('error', error)
+    .addMetric('refused', MetricUnit.Count, 1);
+  return answer(status, answered);
+}
+
+/** The first characters of a name no source has, marked where cut: enough to recognise a typo. */
+function bounded(name: string): string {
+  return name.length > LOGGED_NAME_CHARACTERS ? `${name.slice(0, LOGGED_NAME_CHARACTERS)}…` : name;
 }
 
 /**

@@ -208,6 +208,23 @@ describe('the idempotency table and the logs', () => {
     }
   });
 
+  it('the dashboard shows ingress’s refusals by source and code, whatever sources and codes occur', () => {
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
+    // The body is a join of text and references, which all stand inside strings of its JSON.
+    const parts = dashboard?.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'reference')).join('')) as { widgets: { properties: { title?: string; metrics?: unknown } }[] };
+    const metricsOf = (title: string) => body.widgets.find((widget) => widget.properties.title === title)?.properties.metrics;
+
+    expect(metricsOf('Refused by ingress, by source and code')).toEqual([
+      [
+        {
+          label: "${PROP('Dim.source')} ${PROP('Dim.error')}",
+          expression: `SEARCH('{CodeStreamRelay,service,source,error} MetricName="refused" service="codestream-relay"', 'Sum', 300)`,
+        },
+      ],
+    ]);
+  });
+
   it('the dashboard shows the state of every alarm', () => {
     const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
     const body = JSON.stringify(dashboard?.Properties.DashboardBody);

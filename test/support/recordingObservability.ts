@@ -54,14 +54,32 @@ export interface MetricPoint {
   name: string;
   unit: string;
   value: number;
+  /** Its own dimensions beside `service`, where it has any (a single metric's). */
+  dimensions?: Record<string, string>;
 }
 
-/** Powertools Metrics that store and publish nothing, and keep every data point. */
+/**
+ * Powertools Metrics that store and publish nothing, and keep every data point; a single metric
+ * keeps its points, with their dimensions, in the list of the metrics it was made from.
+ */
 export class RecordingMetrics extends Metrics {
-  readonly points: MetricPoint[] = [];
+  readonly #dimensions: Record<string, string> = {};
+
+  constructor(readonly points: MetricPoint[] = []) {
+    super();
+  }
 
   override addMetric(name: string, unit: MetricUnit, value: number): this {
-    this.points.push({ name, unit, value });
+    this.points.push(Object.keys(this.#dimensions).length > 0 ? { name, unit, value, dimensions: { ...this.#dimensions } } : { name, unit, value });
     return this;
+  }
+
+  override addDimension(name: string, value: string): this {
+    this.#dimensions[name] = value;
+    return this;
+  }
+
+  override singleMetric(): RecordingMetrics {
+    return new RecordingMetrics(this.points);
   }
 }

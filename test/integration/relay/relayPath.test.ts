@@ -12,6 +12,7 @@ import type { WebhookRequest } from '../../../lambda/providers/types';
 import type { RelayDependencies } from '../../../lambda/relay/RelayDependencies';
 import { loadConfig } from '../../../lambda/config/loadConfig';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
+import { ApiGatewayServer } from '../../../local/ApiGatewayServer';
 import { lambdaContext } from '../../../local/lambdaContext';
 import { type LocalQueues, type LocalTable, startLocalQueues, startLocalTable } from '../../../local/localAws';
 import { SqsEventSourceMapping } from '../../../local/SqsEventSourceMapping';
@@ -19,6 +20,7 @@ import { apiGatewayEvent } from '../../support/apiGatewayEvent';
 import { captureOutput } from '../../support/captureOutput';
 import { fakeIngressDependencies } from '../../support/fakeIngressDependencies';
 import { InMemorySecretStore } from '../../support/InMemorySecretStore';
+import { RecordingMetrics } from '../../support/recordingObservability';
 import { PIPELINES, REFRESH_TOKEN, startSimulator } from '../../support/simulatorFixture';
 import { until } from '../../support/until';
 import { TEST_SECRET, fixture, fixtureJson, signed, withHeaders } from '../../support/webhookFixtures';
@@ -166,6 +168,38 @@ describe('ingress', () => {
     expect(await send(notJson)).toMatchObject({ status: 400, body: { error: 'malformed_body' } });
     expect(await send(fixture('github/ping'))).toEqual({ status: 200, body: { deliveryId: '5320b1b9-66fb-4639-ac08-6e11c0df7adc', ping: true } });
     expect(await send(push('x'), 'github', { secrets: new InMemorySecretStore({}) })).toMatchObject({ status: 503, body: { error: 'secrets_unavailable' } });
+  });
+
+  it('over loopback HTTP, logs one line per refusal and counts it, with nothing of the request but its size', async () => {
+    const metrics = new RecordingMetrics();
+    const api = new ApiGatewayServer(createIngressHandler(() => ingressDependencies({ metrics })), () => true);
+    const url = await api.listen(0);
+    const forged = withHeaders(push('loopback-401'), { 'x-hub-signature-256': `sha256=${'2'.repeat(64)}` });
+    const longName = `${'n'.repeat(64)}${'o'.repeat(200)}`;
+    try {
+      for (const [path, status] of [['github', 401], [longName, 404]] as const) {
+        const answer = await fetch(`${url}/hooks/${path}`, { method: 'POST', headers: forged.headers, body: forged.body });
+        expect(answer.status).toBe(status);
+      }
+    } finally {
+      await api.close();
+    }
+
+    const lines = printed.filter((text) => text.includes('"Delivery refused"')).map((text) => JSON.parse(text) as Record<string, unknown>);
+    const bodyBytes = forged.body.length;
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'WARN', source: 'github', provider: 'github', status: 401, error: 'invalid_signature', bodyBytes, reason: expect.any(String) }),
+      expect.objectContaining({ level: 'WARN', source: `${'n'.repeat(64)}…`, status: 404, error: 'unknown_source', bodyBytes }),
+    ]);
+    expect(lines.map((line) => line.deliveryId)).toEqual([undefined, undefined]);
+    expect(metrics.points).toEqual([
+      { name: 'refused', unit: 'Count', value: 1, dimensions: { source: 'github', error: 'invalid_signature' } },
+      { name: 'refused', unit: 'Count', value: 1, dimensions: { source: '(unknown)', error: 'unknown_source' } },
+    ]);
+    const everything = printed.join('');
+    for (const held of [TEST_SECRET, forged.headers['x-hub-signature-256'], forged.headers['user-agent'], forged.body.toString('utf8').slice(0, 40), 'o'.repeat(200)]) {
+      expect(everything).not.toContain(held);
+    }
   });
 });
 

@@ -5,8 +5,9 @@ import type { WebhookRequest } from '../../../lambda/providers/types';
 import { apiGatewayEvent } from '../../support/apiGatewayEvent';
 import { RECEIVED_AT } from '../../support/deliveries';
 import { InMemorySecretStore } from '../../support/InMemorySecretStore';
-import { RecordingQueue, fakeIngressDependencies } from '../../support/fakeIngressDependencies';
+import { type IngressFakes, RecordingQueue, fakeIngressDependencies } from '../../support/fakeIngressDependencies';
 import { queuedEvents } from '../../support/queuedMessage';
+import type { MetricPoint } from '../../support/recordingObservability';
 import { until } from '../../support/until';
 import { TEST_SECRET, fixture, fixtureJson, signed, withHeaders } from '../../support/webhookFixtures';
 
@@ -16,9 +17,9 @@ const SHA256 = { header: 'x-hub-signature-256', algorithm: 'sha256', prefix: 'sh
 /** A GitHub push to a branch, as GitHub sends it to the `github` source. */
 const push = () => fixture('github/push.branch-created');
 
-/** The push with a field no rule reads, `{"padding":"xx…x",` and `filler` x, first in its body; signed. */
-function paddedPush(filler: number): WebhookRequest {
-  const body = Buffer.from(`{"padding":"${'x'.repeat(filler)}",${push().body.toString('utf8').slice(1)}`);
+/** The push with a field no rule reads, `{"padding":"<text>xx…x",` with `filler` x, first in its body; signed. */
+function paddedPush(filler: number, text = ''): WebhookRequest {
+  const body = Buffer.from(`{"padding":"${text}${'x'.repeat(filler)}",${push().body.toString('utf8').slice(1)}`);
   return signed(push(), body, TEST_SECRET, SHA256);
 }
 
@@ -28,6 +29,21 @@ const PADDED_PUSH_BYTES = paddedPush(0).body.length;
 async function post(request: WebhookRequest, dependencies = fakeIngressDependencies(), source = 'github') {
   const answer = await acceptWebhook(apiGatewayEvent({ source, ...request }), dependencies);
   return { status: answer.statusCode, body: JSON.parse(answer.body) as Record<string, unknown>, contentType: answer.headers?.['Content-Type'] };
+}
+
+/**
+ * The filler that puts the message of `build(filler)` over SQS's 1 MiB only once its attributes
+ * are counted as SQS counts them; the size it then has, and that of its attributes.
+ */
+async function fillerOverQueueLimit(build: (filler: number) => WebhookRequest): Promise<{ filler: number; size: number; attributes: number }> {
+  const measured = fakeIngressDependencies({ maxBodyBytes: Number.POSITIVE_INFINITY });
+  await post(build(0), measured);
+  const [small] = measured.queue.sent;
+  const json = small?.body.length ?? 0;
+  const attributes = sqsMessageBytes(0, messageAttributes(small?.message as RelayMessage));
+  // Each 3 bytes of padding add 4 characters: the most padding whose JSON alone still fits.
+  const filler = Math.floor((SQS_MAX_MESSAGE_BYTES - json) / 4) * 3;
+  return { filler, size: json + (filler / 3) * 4 + attributes, attributes };
 }
 
 describe('202: queued', () => {
@@ -174,16 +190,6 @@ describe('401: not authenticated', () => {
 
     expect(await post(unsigned)).toMatchObject({ status: 401, body: { error: 'missing_signature' } });
   });
-
-  it('logs "Delivery refused" with the error code, and counts nothing', async () => {
-    const ingress = fakeIngressDependencies();
-    await post(withHeaders(push(), { 'x-hub-signature-256': undefined, 'x-hub-signature': undefined }), ingress);
-
-    expect(ingress.logger.lines).toEqual([
-      { level: 'warn', message: 'Delivery refused', attributes: { source: 'github', provider: 'github', error: 'missing_signature', reason: expect.any(String) } },
-    ]);
-    expect(ingress.metrics.points).toEqual([]);
-  });
 });
 
 describe('404: unknown source', () => {
@@ -257,19 +263,11 @@ describe('413: body too large', () => {
   });
 
   it('answers 413 to a body within the limit whose message, attributes counted as SQS counts them, exceeds 1 MiB', async () => {
-    const unlimited = () => fakeIngressDependencies({ maxBodyBytes: Number.POSITIVE_INFINITY });
-    const measured = unlimited();
-    await post(paddedPush(0), measured);
-    const [small] = measured.queue.sent;
-    const json = small?.body.length ?? 0;
-    const attributes = sqsMessageBytes(0, messageAttributes(small?.message as RelayMessage));
-    // Each 3 bytes of padding add 4 characters: the most padding whose JSON alone still fits.
-    const filler = Math.floor((SQS_MAX_MESSAGE_BYTES - json) / 4) * 3;
-    const size = json + (filler / 3) * 4 + attributes;
+    const { filler, size, attributes } = await fillerOverQueueLimit(paddedPush);
     expect(size - attributes).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
     expect(size).toBeGreaterThan(SQS_MAX_MESSAGE_BYTES);
 
-    const ingress = unlimited();
+    const ingress = fakeIngressDependencies({ maxBodyBytes: Number.POSITIVE_INFINITY });
     expect(await post(paddedPush(filler), ingress)).toMatchObject({
       status: 413,
       body: { error: 'body_too_large', message: `with its envelope the delivery is ${size} bytes; a queued message holds at most 1048576` },
@@ -289,7 +287,7 @@ describe('400: unparsable', () => {
 });
 
 describe('503: a dependency failed, so the sender retries', () => {
-  it('answers 503 secrets_unavailable when the source’s secret cannot be read, and logs why', async () => {
+  it('answers 503 secrets_unavailable when the source’s secret cannot be read', async () => {
     const ingress = fakeIngressDependencies({ secrets: new InMemorySecretStore({}) });
 
     expect(await post(push(), ingress)).toEqual({
@@ -297,16 +295,9 @@ describe('503: a dependency failed, so the sender retries', () => {
       body: { error: 'secrets_unavailable', message: 'the relay cannot read this source’s secrets now; retry later' },
       contentType: 'application/json',
     });
-    expect(ingress.logger.lines).toEqual([
-      {
-        level: 'error',
-        message: 'The source’s secrets cannot be read',
-        attributes: { source: 'github', provider: 'github', error: 'SecretReadError: could not read the secret "webhooks/github": it does not exist' },
-      },
-    ]);
   });
 
-  it('answers 503 queue_unavailable when the queue refuses the delivery, and logs why', async () => {
+  it('answers 503 queue_unavailable when the queue refuses the delivery', async () => {
     const ingress = fakeIngressDependencies({ queue: new RecordingQueue(Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' })) });
 
     expect(await post(push(), ingress)).toEqual({
@@ -314,12 +305,161 @@ describe('503: a dependency failed, so the sender retries', () => {
       body: { error: 'queue_unavailable', message: 'the delivery could not be queued; retry it' },
       contentType: 'application/json',
     });
-    expect(ingress.logger.named('The delivery could not be queued')).toEqual([
-      {
-        level: 'error',
-        message: 'The delivery could not be queued',
-        attributes: { source: 'github', provider: 'github', deliveryId: PUSH_DELIVERY, error: 'ServiceUnavailable: Service Unavailable' },
-      },
-    ]);
+  });
+});
+
+describe('500: anything unexpected', () => {
+  it('answers 500 internal_error, saying nothing of the failure', async () => {
+    const ingress = fakeIngressDependencies({ now: () => failingClock() });
+
+    expect(await post(push(), ingress)).toEqual({
+      status: 500,
+      body: { error: 'internal_error', message: 'the relay failed to handle this delivery; retry it' },
+      contentType: 'application/json',
+    });
+  });
+});
+
+/** A clock that fails, as nothing ingress calls is expected to. */
+function failingClock(): Date {
+  throw new TypeError('the clock is broken');
+}
+
+describe('every refusal is on record: one line "Delivery refused" and one count of "refused"', () => {
+  /** What no line or metric may hold: the body, a header value, the query. Each request below carries all three. */
+  const CANARY = { body: 'body-canary-5d1f', header: 'header-canary-9b2e', query: 'query-canary-41c7' };
+
+  /** A signed push, padded with `filler`, with a canary in its body, in a header and in its query. */
+  const canaryPush = (filler = 0): WebhookRequest => ({ ...withHeaders(paddedPush(filler, CANARY.body), { 'x-canary': CANARY.header }), query: { canary: CANARY.query } });
+
+  const GITHUB = { source: 'github', provider: 'github' };
+  const RECEIVED: MetricPoint = { name: 'received', unit: 'Count', value: 1 };
+
+  /** `refused` counted once, by source and error code. */
+  const refused = (error: string, source = 'github'): MetricPoint => ({ name: 'refused', unit: 'Count', value: 1, dimensions: { source, error } });
+
+  interface Refusal {
+    status: number;
+    error: string;
+    level: 'warn' | 'error';
+    /** The line's attributes beside status, error and bodyBytes. */
+    line: Record<string, unknown>;
+    /** @default only `refused`, under the source github */
+    counted?: MetricPoint[];
+  }
+
+  /** What `request` refused so should leave on record: the answer's status and code, one line, the counts. */
+  const onRecord = (request: WebhookRequest, { status, error, level, line, counted }: Refusal) => ({
+    status,
+    error,
+    lines: [{ level, message: 'Delivery refused', attributes: { ...line, status, error, bodyBytes: request.body.length } }],
+    points: counted ?? [refused(error)],
+  });
+
+  /**
+   * Sends `request` and returns what was answered, logged and counted, having checked that none
+   * of it holds the secret, a signature sent, or any of the request's canaries.
+   */
+  async function refuse(request: WebhookRequest, options: { ingress?: IngressFakes; source?: string; method?: string } = {}) {
+    const ingress = options.ingress ?? fakeIngressDependencies();
+    expect(request.body.toString('utf8')).toContain(CANARY.body);
+    expect([request.headers['x-canary'], request.query.canary]).toEqual([CANARY.header, CANARY.query]);
+    const answer = await acceptWebhook(apiGatewayEvent({ source: options.source ?? 'github', method: options.method, ...request }), ingress);
+
+    const recorded = JSON.stringify([ingress.logger.lines, ingress.metrics.points]);
+    const signatures = [request.headers['x-hub-signature-256'], request.headers['x-hub-signature']].filter((value) => value !== undefined);
+    for (const held of [TEST_SECRET, ...signatures, ...Object.values(CANARY)]) expect(recorded).not.toContain(held);
+    return { status: answer.statusCode, error: (JSON.parse(answer.body) as { error: string }).error, lines: ingress.logger.lines, points: ingress.metrics.points };
+  }
+
+  const queueDown = () => new RecordingQueue(Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' }));
+
+  it.each<{ name: string; request: () => WebhookRequest; options?: () => Parameters<typeof refuse>[1] } & Refusal>([
+    {
+      name: '400 malformed_body, with why',
+      request: () => signed(canaryPush(), Buffer.from(`{"ref": "${CANARY.body}`), TEST_SECRET, SHA256),
+      status: 400, error: 'malformed_body', level: 'warn', line: { ...GITHUB, reason: expect.stringMatching(/^the body is not valid JSON/) },
+    },
+    {
+      name: '400 unknown_event, with why',
+      request: () => withHeaders(canaryPush(), { 'x-github-event': undefined }),
+      status: 400, error: 'unknown_event', level: 'warn', line: { ...GITHUB, reason: 'the X-GitHub-Event header is missing' },
+    },
+    {
+      name: '401 missing_signature, naming the header',
+      request: () => withHeaders(canaryPush(), { 'x-hub-signature-256': undefined, 'x-hub-signature': undefined }),
+      status: 401, error: 'missing_signature', level: 'warn', line: { ...GITHUB, reason: 'the X-Hub-Signature-256 header is missing: set a secret on the GitHub webhook' },
+    },
+    {
+      name: '401 invalid_signature, without the signature sent',
+      request: () => signed(canaryPush(), canaryPush().body, 'not the secret', SHA256),
+      status: 401, error: 'invalid_signature', level: 'warn', line: { ...GITHUB, reason: expect.stringContaining('does not match') },
+    },
+    {
+      name: '404 unknown_source: the name requested, with no provider, counted under the source "(unknown)"',
+      request: () => canaryPush(),
+      options: () => ({ source: 'svn' }),
+      status: 404, error: 'unknown_source', level: 'warn', line: { source: 'svn' }, counted: [refused('unknown_source', '(unknown)')],
+    },
+    {
+      name: '405 method_not_allowed',
+      request: () => canaryPush(),
+      options: () => ({ method: 'PUT' }),
+      status: 405, error: 'method_not_allowed', level: 'warn', line: GITHUB,
+    },
+    {
+      name: '413 body_too_large over the body limit, with the size and the limit',
+      request: () => canaryPush(),
+      options: () => ({ ingress: fakeIngressDependencies({ maxBodyBytes: 1_000 }) }),
+      status: 413, error: 'body_too_large', level: 'warn', line: { ...GITHUB, reason: `the body is ${canaryPush().body.length} bytes; the limit is 1000` },
+    },
+    {
+      name: '503 secrets_unavailable: an error, with why the secret could not be read',
+      request: () => canaryPush(),
+      options: () => ({ ingress: fakeIngressDependencies({ secrets: new InMemorySecretStore({}) }) }),
+      status: 503, error: 'secrets_unavailable', level: 'error', line: { ...GITHUB, reason: 'SecretReadError: could not read the secret "webhooks/github": it does not exist' },
+    },
+    {
+      name: '503 queue_unavailable: an error, with the delivery id and why the queue refused it, after counting it received',
+      request: () => canaryPush(),
+      options: () => ({ ingress: fakeIngressDependencies({ queue: queueDown() }) }),
+      status: 503, error: 'queue_unavailable', level: 'error', line: { ...GITHUB, deliveryId: PUSH_DELIVERY, reason: 'ServiceUnavailable: Service Unavailable' },
+      counted: [RECEIVED, refused('queue_unavailable')],
+    },
+    {
+      name: '500 internal_error: an error, with what failed',
+      request: () => canaryPush(),
+      options: () => ({ ingress: fakeIngressDependencies({ now: () => failingClock() }) }),
+      status: 500, error: 'internal_error', level: 'error', line: { ...GITHUB, reason: 'TypeError: the clock is broken' },
+    },
+  ])('$name', async ({ request: build, options, ...refusal }) => {
+    const request = build();
+
+    expect(await refuse(request, options?.())).toEqual(onRecord(request, refusal));
+  });
+
+  it('413 body_too_large over the queue’s limit, with the size and the delivery id, after counting it received', async () => {
+    const { filler, size } = await fillerOverQueueLimit(canaryPush);
+    const request = canaryPush(filler);
+
+    expect(await refuse(request, { ingress: fakeIngressDependencies({ maxBodyBytes: Number.POSITIVE_INFINITY }) })).toEqual(
+      onRecord(request, {
+        status: 413,
+        error: 'body_too_large',
+        level: 'warn',
+        line: { ...GITHUB, deliveryId: PUSH_DELIVERY, reason: `with its envelope the delivery is ${size} bytes; a queued message holds at most ${SQS_MAX_MESSAGE_BYTES}` },
+        counted: [RECEIVED, refused('body_too_large')],
+      }),
+    );
+  });
+
+  it('keeps the first 64 characters of a name no source has, and counts it under "(unknown)", whatever the method', async () => {
+    const name = `${'a'.repeat(64)}${'b'.repeat(1_000)}`;
+    for (const method of ['POST', 'GET']) {
+      const { lines, points } = await refuse(canaryPush(), { source: name, method });
+
+      expect(lines.map((line) => line.attributes.source)).toEqual([`${'a'.repeat(64)}…`]);
+      expect(points).toEqual([expect.objectContaining({ dimensions: expect.objectContaining({ source: '(unknown)' }) })]);
+    }
   });
 });
