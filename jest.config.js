@@ -12,6 +12,9 @@ module.exports = {
     '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10' } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!(@marcbachmann/cel-js|@middy/core)/)'],
+  // A loaded machine (two suites at once on two cores) runs slowly: tests wait on conditions with
+  // their own deadlines, and none may fail for Jest's 5 s default.
+  testTimeout: 30_000,
   clearMocks: true,
   restoreMocks: true,
 };

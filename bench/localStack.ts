@@ -1,14 +1,15 @@
 import '../local/processEnvironment';
+import { once } from 'node:events';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CodeStreamSimulator } from '../local/codestream-simulator/CodeStreamSimulator';
 import { loadSeed } from '../local/codestream-simulator/seed';
-import { startLocalQueues, startLocalTable } from '../local/localAws';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalQueues, startLocalTable } from '../local/localAws';
 import { freePort } from '../test/support/freePort';
 
 const ROOT = path.join(__dirname, '..');
@@ -31,13 +32,23 @@ export interface Delivery {
 /** What the soak and the end-to-end benchmark run against: everything but the relay process outlives it. */
 export interface LocalStack {
   simulator: CodeStreamSimulator;
+  /** The relay's queues, those of the stack or, with `relayQueues`, the relay's own (then only while it runs). */
   sqs: SQSClient;
   queueUrl: string;
   deadLetterQueueUrl: string;
   port: number;
-  /** Starts `npm start`'s relay against this stack; resolves once /health answers 200. */
+  /** Starts `npm start`'s relay against this stack, in a process group of its own; resolves once /health answers 200. */
   startRelay(): Promise<ChildProcess>;
   stop(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  faultProbability: number;
+  /**
+   * The relay keeps its queues itself, journaled on disk, as `npm start` does (on a fixed port, so
+   * that they have one address across restarts), rather than using the stack's, which outlive it.
+   */
+  relayQueues?: boolean;
 }
 
 /**
@@ -47,7 +58,7 @@ export interface LocalStack {
  * that can be killed. Its rules: pushes and tags execute; pull requests go to a pipeline the
  * relay's user may not run (403) and image pushes to one that does not exist (404).
  */
-export async function startLocalStack(options: { faultProbability: number }): Promise<LocalStack> {
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'relay-stack-'));
   const simulator = new CodeStreamSimulator({
     seed: loadSeed(path.join(ROOT, 'local/codestream-simulator/seed.example.json')),
@@ -68,7 +79,10 @@ export async function startLocalStack(options: { faultProbability: number }): Pr
   });
   const codestreamUrl = await simulator.start();
   // The visibility timeout is above the relay's lease, so a killed invocation's records come back once its claims lapse.
-  const queues = await startLocalQueues({ visibilityTimeoutSeconds: 8, maxReceiveCount: 14 });
+  const queues = options.relayQueues ? undefined : await startLocalQueues({ visibilityTimeoutSeconds: 8, maxReceiveCount: 14 });
+  const sqsPort = await freePort();
+  const sqsEndpoint = queues?.endpoint ?? `http://127.0.0.1:${sqsPort}`;
+  const sqs = queues?.client ?? new SQSClient({ region: LOCAL_REGION, endpoint: sqsEndpoint, credentials: LOCAL_CREDENTIALS });
   const table = await startLocalTable();
 
   const configFile = path.join(dir, 'relay.config.yaml');
@@ -99,7 +113,7 @@ rules:
     RELAY_SECRETS: secretsFile,
     RELAY_STATE_DIR: path.join(dir, 'state'),
     CODESTREAM_URL: codestreamUrl,
-    SQS_ENDPOINT: queues.endpoint,
+    ...(queues ? { SQS_ENDPOINT: queues.endpoint } : { SQS_PORT: String(sqsPort) }),
     DYNAMODB_ENDPOINT: table.endpoint,
     CODESTREAM_TIMEOUT_MS: '1000',
     RELAY_FUNCTION_TIMEOUT_MS: '5000',
@@ -113,14 +127,16 @@ rules:
 
   return {
     simulator,
-    sqs: queues.client,
-    queueUrl: queues.queueUrl,
-    deadLetterQueueUrl: queues.dlqUrl,
+    sqs,
+    // local-aws-sqs's queue URLs: the endpoint, its account, the name.
+    queueUrl: queues?.queueUrl ?? `${sqsEndpoint}/123456789012/relay-deliveries`,
+    deadLetterQueueUrl: queues?.dlqUrl ?? `${sqsEndpoint}/123456789012/relay-deliveries-dlq`,
     port,
     startRelay: () => startRelay(env, port),
     stop: async () => {
       await simulator.stop();
-      await Promise.all([queues.stop(), table.stop()]);
+      if (!queues) sqs.destroy();
+      await Promise.all([queues?.stop(), table.stop()]);
     },
   };
 }
@@ -179,8 +195,8 @@ async function sendUntilAccepted(delivery: Delivery, port: number): Promise<numb
 }
 
 async function startRelay(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
-  // One process, with tsx as a loader rather than tsx's launcher, so that SIGKILL kills the relay itself.
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'local/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // In a group of its own, as a terminal starts it: killGroup kills all of it, as `kill -9 -PGID` does.
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'local/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   // RELAY_LOG names a file for the relay's lines, to read after a failed run.
   if (env.RELAY_LOG) child.stdout?.on('data', (chunk: Buffer) => appendFileSync(env.RELAY_LOG as string, chunk));
   else child.stdout?.resume();
@@ -191,6 +207,14 @@ async function startRelay(env: NodeJS.ProcessEnv, port: number): Promise<ChildPr
     if (Date.now() > deadline) throw new Error('the relay did not become ready within 30 s');
     await sleep(100);
   }
+}
+
+/** SIGKILL to the relay's whole process group; resolves once the relay has exited. */
+export async function killGroup(relay: ChildProcess): Promise<void> {
+  if (relay.pid === undefined || relay.exitCode !== null || relay.signalCode !== null) return;
+  const exited = once(relay, 'exit');
+  process.kill(-relay.pid, 'SIGKILL');
+  await exited;
 }
 
 export async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {

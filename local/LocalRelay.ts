@@ -1,11 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetQueueAttributesCommand, type MessageAttributeValue, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type MessageAttributeValue, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ingressDependencies } from '../lambda/handlers/ingressDependencies';
 import { relayDependencies } from '../lambda/handlers/relayDependencies';
 import { createIngressHandler } from '../lambda/handlers/ingress';
 import { createRelayHandler } from '../lambda/handlers/relay';
+import { number } from '../lambda/handlers/settings';
+import { DEFAULT_MAX_BODY_BYTES } from '../lambda/ingress/acceptWebhook';
 import { type LoadedConfig, loadConfig } from '../lambda/config/loadConfig';
 import { ApiGatewayServer } from './ApiGatewayServer';
 import { CodeStreamSimulator } from './codestream-simulator/CodeStreamSimulator';
@@ -13,7 +15,7 @@ import { describeRequest } from './codestream-simulator/describeRequest';
 import { loadSeed } from './codestream-simulator/seed';
 import { FileSecretStore } from './FileSecretStore';
 import { LOCAL_REGION, type LocalQueues, type LocalTable, startLocalQueues, startLocalTable } from './localAws';
-import { writeLocalState } from './LocalState';
+import { isRunning, readLocalStateIfAny, writeLocalState } from './LocalState';
 import { ReadableLogger } from './ReadableLogger';
 import { SqsEventSourceMapping } from './SqsEventSourceMapping';
 
@@ -39,7 +41,7 @@ export interface LocalRelayOptions {
   drainMs?: number;
   /**
    * An SQS endpoint that already has the queues `relay-deliveries` and `relay-deliveries-dlq`,
-   * outliving this process (the soak test's, or a shared one): then nothing is saved at stop.
+   * outliving this process (the soak test's, or a shared one): then no journal is kept.
    */
   sqsEndpoint?: string;
   /** A DynamoDB endpoint that outlives this process; the table is created there if missing. */
@@ -50,6 +52,8 @@ export interface LocalRelayOptions {
 
 export interface Started {
   url: string;
+  /** The queue journal's path; undefined when the queues are another process's. */
+  journal?: string;
   codestreamUrl: string;
   simulated: boolean;
   config: LoadedConfig;
@@ -64,8 +68,9 @@ interface SavedMessage {
  * The whole relay on one machine: the real ingress and relay handlers, an HTTP server with API
  * Gateway's contract, SQS (local-aws-sqs) with a DLQ and redrive, a poller with Lambda's
  * event-source-mapping contract, DynamoDB (dynalite, on disk) for idempotency, and Code Stream's
- * simulator unless a real URL is given. Stopping finishes in-flight work, and what is still queued
- * is saved and queued again at the next start: nothing accepted is lost.
+ * simulator unless a real URL is given. Every change to the queues is journaled on disk before it
+ * is acknowledged, so what ingress accepted survives a stop or a kill and is queued again at the
+ * next start (local/QueueJournal.ts).
  */
 export class LocalRelay {
   readonly #options: LocalRelayOptions;
@@ -113,11 +118,13 @@ export class LocalRelay {
 
     const maxReceiveCount = Number(env.MAX_RECEIVE_COUNT ?? 5);
     const functionTimeoutMs = options.functionTimeoutMs ?? 30_000;
+    await refuseIfRunning(options.stateDir, this.#print);
     const queues = await startLocalQueues(
       options.sqsEndpoint
         ? { endpoint: options.sqsEndpoint }
         : {
             port: Number(env.SQS_PORT ?? 0),
+            journal: path.join(options.stateDir, 'queues.journal'),
             // Lambda's rule: six times the function's timeout.
             visibilityTimeoutSeconds: (functionTimeoutMs / 1000) * 6,
             // The backstop above the relay's own limit, as in the stack.
@@ -127,7 +134,10 @@ export class LocalRelay {
     this.#queues = queues;
     const table = await startLocalTable(options.dynamodbEndpoint ? { endpoint: options.dynamodbEndpoint } : { path: path.join(options.stateDir, 'dynamodb') });
     this.#table = table;
-    if (!options.sqsEndpoint) await this.#restoreQueuedMessages(queues);
+    if (queues.restored.queued + queues.restored.deadLettered > 0) {
+      this.#print(`Restored ${queues.restored.queued} queued and ${queues.restored.deadLettered} dead-lettered deliveries from the last run.`);
+    }
+    if (!options.sqsEndpoint) await this.#restoreSavedMessages(queues);
 
     const settings = {
       ...env,
@@ -158,7 +168,8 @@ export class LocalRelay {
         }),
     );
     for (const mapping of this.#mappings) mapping.start();
-    this.#api = new ApiGatewayServer(ingress, () => this.#ready);
+    // The same limit as the ingress handler's, applied before a body is read whole.
+    this.#api = new ApiGatewayServer(ingress, () => this.#ready, { maxBodyBytes: number(settings, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES) });
     const url = await this.#api.listen(options.port);
     writeLocalState(options.stateDir, {
       sqsEndpoint: queues.endpoint,
@@ -170,35 +181,31 @@ export class LocalRelay {
       pid: process.pid,
     });
     this.#ready = true;
-    return { url, codestreamUrl, simulated: this.#simulator !== undefined, config };
+    return { url, journal: options.sqsEndpoint ? undefined : path.relative(process.cwd(), path.join(options.stateDir, 'queues.journal')), codestreamUrl, simulated: this.#simulator !== undefined, config };
   }
 
   /**
-   * Stops accepting, lets queued deliveries be processed for a while, then saves whatever is still
-   * queued (and the DLQ) for the next start, and stops everything.
+   * Stops accepting, lets queued deliveries be processed for a while, then stops everything. What
+   * is still queued, in flight or waiting out a delay is in the journal already, and comes back at
+   * the next start.
    */
   async stop(): Promise<{ saved: number; deadLettered: number }> {
     this.#ready = false;
     await this.#api?.close();
     const queues = this.#queues;
-    let saved = { main: [] as SavedMessage[], deadLetters: [] as SavedMessage[] };
     if (queues) {
       const deadline = Date.now() + (this.#options.drainMs ?? 20_000);
       while (Date.now() < deadline && (await depth(queues, queues.queueUrl)) > 0) await sleep(200);
       await Promise.all(this.#mappings.map((mapping) => mapping.stop()));
-      if (!this.#options.sqsEndpoint) {
-        const retryMaxMs = Number(this.#options.env?.RETRY_MAX_SECONDS ?? 10) * 1000;
-        saved = { main: await readAll(queues, queues.queueUrl, Date.now() + retryMaxMs + 2_000), deadLetters: await readAll(queues, queues.dlqUrl, Date.now()) };
-        writeFileSync(path.join(this.#options.stateDir, 'queues.json'), JSON.stringify(saved));
-      }
     }
+    const saved = queues?.journaled() ?? { queued: 0, deadLettered: 0 };
     rmSync(path.join(this.#options.stateDir, 'local.json'), { force: true });
     await Promise.all([queues?.stop(), this.#table?.stop(), this.#simulator?.stop()]);
-    return { saved: saved.main.length, deadLettered: saved.deadLetters.length };
+    return { saved: saved.queued, deadLettered: saved.deadLettered };
   }
 
-  /** Queues again what the last stop saved: deliveries not yet processed, and the DLQ. */
-  async #restoreQueuedMessages(queues: LocalQueues): Promise<void> {
+  /** Queues again what a stop of a version before the journal saved in queues.json. */
+  async #restoreSavedMessages(queues: LocalQueues): Promise<void> {
     const file = path.join(this.#options.stateDir, 'queues.json');
     if (!existsSync(file)) return;
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { main: SavedMessage[]; deadLetters: SavedMessage[] };
@@ -211,10 +218,22 @@ export class LocalRelay {
       }
     }
     rmSync(file);
-    if (saved.main.length + saved.deadLetters.length > 0) {
-      this.#print(`Restored ${saved.main.length} queued and ${saved.deadLetters.length} dead-lettered deliveries from the last run.`);
-    }
+    this.#print(`Restored ${saved.main.length} queued and ${saved.deadLetters.length} dead-lettered deliveries saved by an earlier version.`);
   }
+}
+
+/**
+ * Two relays on one state folder would write one journal: a relay that is still running there
+ * (its process alive and its queues answering) is refused; one that was killed is named.
+ */
+async function refuseIfRunning(stateDir: string, print: (line: string) => void): Promise<void> {
+  const state = readLocalStateIfAny(stateDir);
+  if (state === undefined) return;
+  const answering = isRunning(state.pid) && (await fetch(state.sqsEndpoint, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false));
+  if (answering) {
+    throw new Error(`another local relay (pid ${state.pid}) runs with the state folder ${stateDir}: stop it first, or give this one another RELAY_STATE_DIR`);
+  }
+  print(`The last local relay here (pid ${state.pid}) did not stop cleanly (killed?): what it had queued comes back from its journal.`);
 }
 
 /** Messages in the queue, visible, in flight or delayed. */
@@ -227,21 +246,4 @@ async function depth(queues: LocalQueues, queueUrl: string): Promise<number> {
   );
   // local-aws-sqs counts in-flight messages in ApproximateNumberOfMessages too: take the larger.
   return Math.max(Number(Attributes.ApproximateNumberOfMessages ?? 0), Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
-}
-
-/** Every message of a queue, waiting until `until` for those not yet visible. */
-async function readAll(queues: LocalQueues, queueUrl: string, until: number): Promise<SavedMessage[]> {
-  const seen = new Map<string, SavedMessage>();
-  for (;;) {
-    const { Messages = [] } = await queues.client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 3_600, WaitTimeSeconds: 0 }),
-    );
-    for (const message of Messages) {
-      if (message.MessageId) seen.set(message.MessageId, { body: message.Body ?? '', attributes: message.MessageAttributes ?? {} });
-    }
-    if (Messages.length > 0) continue;
-    // What was read is now in flight and still counted: only the rest is left to wait for.
-    if (Date.now() >= until || (await depth(queues, queueUrl)) - seen.size <= 0) return [...seen.values()];
-    await sleep(200);
-  }
 }

@@ -26,12 +26,42 @@ export function writeLocalState(directory: string, state: LocalState): void {
   writeFileSync(path.join(directory, 'local.json'), `${JSON.stringify(state, null, 2)}\n`);
 }
 
-/** @throws Error saying how to start local mode when no state is there. */
+/**
+ * The state of the local relay that runs with this folder.
+ *
+ * @throws Error saying how to start local mode when no state is there, or that the relay which
+ *   wrote it is not running any more.
+ */
 export function readLocalState(directory: string): LocalState {
   const file = path.join(directory, 'local.json');
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LocalState;
-  } catch {
+  const state = readLocalStateIfAny(directory);
+  if (state === undefined) {
     throw new Error(`no running local relay found (${file}): start it with npm start, or name the queues (--queue-url and --dlq-url, or --queue and --dlq)`);
+  }
+  if (!isRunning(state.pid)) {
+    throw new Error(
+      `the local relay that wrote ${file} (pid ${state.pid}) is not running: it was killed or crashed. Start it again with npm start; what it had queued and dead-lettered comes back from its journal`,
+    );
+  }
+  return state;
+}
+
+/** What a local relay left in the folder, running or not; undefined when nothing readable is there. */
+export function readLocalStateIfAny(directory: string): LocalState | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(directory, 'local.json'), 'utf8')) as LocalState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process with this id exists (signal 0 only checks): a killed relay's does not. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createSqsServer } from 'local-aws-sqs';
+import { type ISqsServerOptions, createSqsServer } from 'local-aws-sqs';
+import { type JournaledSqsServer, createJournaledSqsServer } from './JournaledSqsServer';
+import { type JournaledMessage, QueueJournal, readJournal } from './QueueJournal';
 
 /*
  * The AWS services of the relay on one machine, for local mode, the tests and the benchmarks alike:
@@ -43,6 +46,12 @@ export interface LocalQueuesOptions {
    * function): nothing is started, and the queues must exist there already.
    */
   endpoint?: string;
+  /**
+   * A file where every change the queues acknowledge is written before it is acknowledged
+   * (local/QueueJournal.ts). What it holds as queued is sent again at start, delays kept: the
+   * queues survive a kill. @default none: the queues live in memory
+   */
+  journal?: string;
 }
 
 export interface LocalQueues {
@@ -53,6 +62,10 @@ export interface LocalQueues {
   queueArn: string;
   dlqUrl: string;
   dlqArn: string;
+  /** What the journal held as queued at start, sent again: on the main queue and on the DLQ. */
+  restored: { queued: number; deadLettered: number };
+  /** What the journal holds as queued now; undefined without a journal. */
+  journaled(): { queued: number; deadLettered: number } | undefined;
   /** Closes the client, and the server if this process started it, dropping any long poll in flight. */
   stop(): Promise<void>;
 }
@@ -71,9 +84,12 @@ export async function startLocalQueues(options: LocalQueuesOptions = {}): Promis
   const queueName = options.queueName ?? 'relay-deliveries';
   const dlqName = `${queueName}-dlq`;
   let server: Server | undefined;
+  let journal: QueueJournal | undefined;
+  let journaled: JournaledSqsServer | undefined;
   let endpoint = options.endpoint;
+  let restoring = new Map<string, JournaledMessage>();
   if (endpoint === undefined) {
-    server = await createSqsServer({
+    const emulator: ISqsServerOptions = {
       port: options.port ?? 0,
       hostname: '127.0.0.1',
       // Without it, local-aws-sqs takes the region for its ARNs from AWS_REGION.
@@ -89,13 +105,41 @@ export async function startLocalQueues(options: LocalQueuesOptions = {}): Promis
           },
         },
       ],
-    });
+    };
+    if (options.journal === undefined) server = await createSqsServer(emulator);
+    else {
+      // The messages are queued again, under their ids, into a new journal that replaces the old one
+      // only once they all are: a kill while restoring leaves the old one whole.
+      restoring = existsSync(options.journal) ? readJournal(options.journal) : new Map();
+      rmSync(`${options.journal}.new`, { force: true });
+      journal = new QueueJournal(`${options.journal}.new`);
+      journaled = createJournaledSqsServer(emulator, journal);
+      server = journaled.server;
+      server.listen(emulator.port, emulator.hostname);
+      await once(server, 'listening');
+    }
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
   const client = new SQSClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
-  return stoppable(client, server, async () => {
+  const stopped = () => journal?.close();
+  return stoppable(client, server, stopped, async () => {
     const [queue, dlq] = await Promise.all([queueOf(client, queueName), queueOf(client, dlqName)]);
-    return { endpoint, client, queueUrl: queue.url, queueArn: queue.arn, dlqUrl: dlq.url, dlqArn: dlq.arn };
+    const urls: Record<string, string> = { [queueName]: queue.url, [dlqName]: dlq.url };
+    const restored = { queued: 0, deadLettered: 0 };
+    for (const [id, message] of restoring) {
+      const url = urls[message.queue];
+      if (url === undefined || journaled === undefined) throw new Error(`${options.journal} holds a message of the queue ${message.queue}, which is not ${queueName} or ${dlqName}`);
+      await journaled.restore(id, message, url);
+      if (message.queue === dlqName) restored.deadLettered += 1;
+      else restored.queued += 1;
+    }
+    if (options.journal !== undefined) renameSync(`${options.journal}.new`, options.journal);
+    const held = () => {
+      if (journal === undefined) return undefined;
+      const counts = journal.counts();
+      return { queued: counts[queueName] ?? 0, deadLettered: counts[dlqName] ?? 0 };
+    };
+    return { endpoint, client, queueUrl: queue.url, queueArn: queue.arn, dlqUrl: dlq.url, dlqArn: dlq.arn, restored, journaled: held };
   });
 }
 
@@ -138,20 +182,26 @@ export async function startLocalTable(options: LocalTableOptions = {}): Promise<
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
   const client = new DynamoDBClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
-  return stoppable(client, server, async () => {
+  return stoppable(client, server, () => undefined, async () => {
     await createTableIfMissing(client, tableName);
     return { endpoint, client, documentClient: DynamoDBDocumentClient.from(client), tableName };
   });
 }
 
 /**
- * What `ready` resolves to, with `stop()`: destroys the client and closes the server this process
- * started, if any. Both are stopped at once if `ready` fails.
+ * What `ready` resolves to, with `stop()`: destroys the client, closes the server this process
+ * started, if any, then calls `stopped`. All are stopped at once if `ready` fails.
  */
-async function stoppable<Ready>(client: { destroy(): void }, server: Server | undefined, ready: () => Promise<Ready>): Promise<Ready & { stop(): Promise<void> }> {
+async function stoppable<Ready>(
+  client: { destroy(): void },
+  server: Server | undefined,
+  stopped: () => void,
+  ready: () => Promise<Ready>,
+): Promise<Ready & { stop(): Promise<void> }> {
   const stop = async () => {
     client.destroy();
     if (server) await closeServer(server);
+    stopped();
   };
   try {
     return { ...(await ready()), stop };

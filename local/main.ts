@@ -13,7 +13,8 @@ import { stateDirectory } from './LocalState';
  * URL is verified against the public CAs and the config's codestream.caCertificates, and reached
  * through codestream.proxy or HTTPS_PROXY/NO_PROXY, as in the cloud),
  * RELAY_STATE_DIR (default ./.relay), SQS_ENDPOINT and DYNAMODB_ENDPOINT (queues and table that
- * outlive this process), RELAY_FUNCTION_TIMEOUT_MS (default 30000), RELAY_CONCURRENCY (pollers, default 1), and the
+ * outlive this process), RELAY_FUNCTION_TIMEOUT_MS (default 30000), RELAY_CONCURRENCY (pollers, default 1),
+ * RELAY_DRAIN_SECONDS (how long a stop lets queued deliveries run, default 20), and the
  * relay's own settings (MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, …).
  */
 /** Signals within this long of the first are the same Ctrl-C, delivered by more than one process. */
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     sqsEndpoint: env.SQS_ENDPOINT || undefined,
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     functionTimeoutMs: env.RELAY_FUNCTION_TIMEOUT_MS === undefined ? undefined : Number(env.RELAY_FUNCTION_TIMEOUT_MS),
+    drainMs: env.RELAY_DRAIN_SECONDS === undefined ? undefined : Number(env.RELAY_DRAIN_SECONDS) * 1000,
     env,
   });
   let started: Started;
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
       // A terminal's Ctrl-C reaches npm and node together, and npm forwards it once more: signals
       // that close together are one Ctrl-C. Only a later one means "stop at once".
       if (Date.now() - stoppingSince < SAME_SIGNAL_MS) return;
-      console.log('Stopped at once: deliveries still in flight are saved in the queue state only if they were queued.');
+      console.log('Stopped at once. Every delivery answered 202 is in the queue journal and runs at the next start.');
       process.exit(130);
     }
     stoppingSince = Date.now();
@@ -85,7 +87,12 @@ function banner(started: Started, secretsFile: string): string {
   ];
   const curl = githubCurl(started, secretsFile);
   if (curl) lines.push('', 'Send a signed GitHub push (a new delivery id each time):', `  ${curl}`);
-  lines.push('', 'Ready. Ctrl-C stops without losing a delivery.');
+  lines.push(
+    '',
+    started.journal
+      ? `Ready. A 202 means the delivery is on disk (${started.journal}): Ctrl-C, even kill -9, loses none.`
+      : 'Ready. The queues are SQS_ENDPOINT\'s: what they hold outlives this process.',
+  );
   return lines.join('\n');
 }
 

@@ -1,3 +1,5 @@
+import { seededRandom } from '../seededRandom';
+
 /**
  * What the simulator does to a request instead of, or before, answering it normally.
  * - `status`: answer with this status (and Retry-After, if given) without executing anything;
@@ -53,7 +55,7 @@ export class FaultPlan {
     this.#probability = spec.probability ?? 0;
     this.#pick = spec.pick ?? DEFAULT_RANDOM_FAULTS;
     this.#on = new Set(spec.on ?? ['execute']);
-    this.#random = mulberry32(spec.seed ?? 1);
+    this.#random = seededRandom(spec.seed ?? 1);
   }
 
   next(target: FaultTarget): Fault {
@@ -107,16 +109,4 @@ function faultProblem(fault: Fault): string | undefined {
     default:
       return `unknown fault ${JSON.stringify(fault)}; kinds are status, slow, reset, pass`;
   }
-}
-
-/** A small seeded PRNG, so that a fault run can be repeated exactly. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
