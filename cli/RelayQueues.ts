@@ -8,7 +8,11 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type LocalState, readLocalState, stateDirectory } from '../local/LocalState';
+import { S3Client } from '@aws-sdk/client-s3';
+import { BodyReadError, type BodyStore } from '../lambda/bodies/BodyStore';
+import { S3BodyStore } from '../lambda/bodies/S3BodyStore';
+import { type RelayMessage, withBody } from '../lambda/events/RelayMessage';
+import { type LocalState, localS3ClientConfig, readLocalState, stateDirectory } from '../local/LocalState';
 import { type DeadLetter, deadLetterOf, queueAttributes } from './DeadLetter';
 import { CommandError, UsageError } from './errors';
 
@@ -67,7 +71,24 @@ export class RelayQueues {
      * servers and can answer nothing while records wait; a long poll asks them all.
      */
     private readonly receiveWaitSeconds: number,
+    /** Where large bodies are: local mode's S3 server, or S3 with the SDK's default credentials. */
+    private readonly bodies: BodyStore,
   ) {}
+
+  /**
+   * The message with its body, read from S3 where ingress kept a body too large for the queue;
+   * the message unchanged otherwise.
+   * @throws CommandError naming the object when it cannot be read.
+   */
+  async withBody(message: RelayMessage): Promise<RelayMessage> {
+    if (message.bodyRef === undefined) return message;
+    try {
+      return withBody(message, await this.bodies.get(message.bodyRef));
+    } catch (error) {
+      if (!(error instanceof BodyReadError)) throw error;
+      throw new CommandError(`the body of delivery ${message.deliveryId} cannot be read: ${error.message}`, { cause: error });
+    }
+  }
 
   /**
    * From `--queue-url`/`--queue` and `--dlq-url`/`--dlq` (in AWS, with the SDK's default credentials
@@ -87,7 +108,7 @@ export class RelayQueues {
     const client = new SQSClient({});
     try {
       const [main, dead] = await Promise.all([queueUrl ?? urlOf(client, queue ?? ''), dlqUrl ?? urlOf(client, dlq ?? '')]);
-      return new RelayQueues(client, main, dead, undefined, 'AWS', 1);
+      return new RelayQueues(client, main, dead, undefined, 'AWS', 1, s3BodyStore(() => new S3Client({})));
     } catch (error) {
       client.destroy();
       throw error;
@@ -103,7 +124,8 @@ export class RelayQueues {
     }
     const client = new SQSClient({ endpoint: state.sqsEndpoint, region: state.region, credentials: LOCAL_CREDENTIALS });
     const origin = `local mode at ${state.sqsEndpoint}, from ${path.join(directory, 'local.json')}`;
-    return new RelayQueues(client, state.queueUrl, state.deadLetterQueueUrl, state.configFile, origin, 0);
+    const bodies = s3BodyStore(() => new S3Client(state.s3Endpoint === undefined ? { region: state.region } : localS3ClientConfig(state.s3Endpoint, state.region)));
+    return new RelayQueues(client, state.queueUrl, state.deadLetterQueueUrl, state.configFile, origin, 0, bodies);
   }
 
   /**
@@ -202,6 +224,11 @@ export async function withRelayQueues<T>(flags: QueueFlags, use: (queues: RelayQ
   } finally {
     await queues.close();
   }
+}
+
+/** A store that only reads, each reference naming its bucket: the client is made at the first read. */
+function s3BodyStore(client: () => S3Client): BodyStore {
+  return new S3BodyStore({ bucket: '', client });
 }
 
 /** The stack's output names a queue; GetQueueUrl finds it in the SDK's region and account. */

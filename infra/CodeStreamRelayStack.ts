@@ -18,7 +18,7 @@ export interface CodeStreamRelayStackProps extends StackProps {
   relay?: RelayOptions | ((stack: Stack) => RelayOptions);
 }
 
-/** The relay as a deployable stack: `npx cdk deploy`. Outputs each source's webhook URL and the queue names. */
+/** The relay as a deployable stack: `npx cdk deploy`. Outputs each source's webhook URL, the queue and bucket names. */
 export class CodeStreamRelayStack extends Stack {
   readonly relay: WebhookRelay;
 
@@ -38,6 +38,7 @@ export class CodeStreamRelayStack extends Stack {
     }
     new CfnOutput(this, 'QueueName', { value: this.relay.queue.queueName });
     new CfnOutput(this, 'DeadLetterQueueName', { value: this.relay.deadLetterQueue.queueName });
+    new CfnOutput(this, 'BodyBucketName', { description: 'Where large deliveries are: relay dlq show and replay read them', value: this.relay.bodyBucket.bucketName });
     new CfnOutput(this, 'DashboardName', { value: this.relay.dashboard.dashboardName });
   }
 }

@@ -37,6 +37,8 @@ export interface RelayNetworkProps {
   xrayEndpoint: boolean;
   /** The region's DynamoDB prefix list, for the relay's egress to the gateway endpoint. @default looked up at deploy time */
   dynamoDbPrefixListId?: string;
+  /** The region's S3 prefix list, for the functions' egress to the gateway endpoint. @default looked up at deploy time */
+  s3PrefixListId?: string;
   /** Retention of the prefix-list lookup's log group. */
   logRetention: RetentionDays;
   /** Encrypts the prefix-list lookup's log group. @default CloudWatch Logs' own encryption */
@@ -50,7 +52,7 @@ const PREFIX_LIST_ID = 'PrefixLists.0.PrefixListId';
  * Where the functions run in a company VPC: the relay's security group, which may reach Code Stream
  * (or its proxy) and AWS only, and, for subnets without a NAT, the interface endpoints (SQS, Secrets
  * Manager, CloudWatch Logs and Monitoring, KMS, X-Ray) with their own security group and the
- * DynamoDB gateway endpoint.
+ * DynamoDB and S3 gateway endpoints.
  */
 export class RelayNetwork extends Construct {
   readonly relaySecurityGroups: readonly ISecurityGroup[];
@@ -67,6 +69,12 @@ export class RelayNetwork extends Construct {
   readonly dynamoDbEndpoint?: GatewayVpcEndpoint;
   /** Finds the DynamoDB prefix list at deploy time, when its id was not given. */
   readonly dynamoDbPrefixListLookup?: AwsCustomResource;
+  /** For the bodies of large deliveries, which both functions use. */
+  readonly s3Endpoint?: GatewayVpcEndpoint;
+  /** Finds the S3 prefix list at deploy time, when its id was not given. */
+  readonly s3PrefixListLookup?: AwsCustomResource;
+  /** The role and log group of the one function that runs every prefix-list lookup, made with the first. */
+  #lookupFunction?: { role: Role; logGroup: LogGroup };
 
   constructor(scope: Construct, id: string, props: RelayNetworkProps) {
     super(scope, id);
@@ -142,38 +150,33 @@ export class RelayNetwork extends Construct {
         }),
       ]),
     );
-    this.dynamoDbEndpoint = new GatewayVpcEndpoint(this, 'DynamoDbEndpoint', {
-      vpc,
-      service: GatewayVpcEndpointAwsService.DYNAMODB,
-      subnets: [props.vpcSubnets ?? {}],
-    });
+    const gatewayEndpoint = (id: string, service: GatewayVpcEndpointAwsService) => new GatewayVpcEndpoint(this, id, { vpc, service, subnets: [props.vpcSubnets ?? {}] });
+    this.dynamoDbEndpoint = gatewayEndpoint('DynamoDbEndpoint', GatewayVpcEndpointAwsService.DYNAMODB);
+    this.s3Endpoint = gatewayEndpoint('S3Endpoint', GatewayVpcEndpointAwsService.S3);
+    // Only the relay uses DynamoDB; both functions use S3, for the bodies of large deliveries.
     if (this.relaySecurityGroup) {
-      let prefixListId = props.dynamoDbPrefixListId;
-      if (prefixListId === undefined) {
-        this.dynamoDbPrefixListLookup = this.#lookUpDynamoDbPrefixList(props);
-        prefixListId = this.dynamoDbPrefixListLookup.getResponseField(PREFIX_LIST_ID);
-      }
-      this.relaySecurityGroup.addEgressRule(Peer.prefixList(prefixListId), HTTPS, 'DynamoDB, through its gateway endpoint');
+      const dynamoDb = this.#prefixList('DynamoDbPrefixList', 'dynamodb', props.dynamoDbPrefixListId, props);
+      this.dynamoDbPrefixListLookup = dynamoDb.lookup;
+      this.relaySecurityGroup.addEgressRule(Peer.prefixList(dynamoDb.prefixListId), HTTPS, 'DynamoDB, through its gateway endpoint');
+    }
+    if (created.length > 0) {
+      const s3 = this.#prefixList('S3PrefixList', 's3', props.s3PrefixListId, props);
+      this.s3PrefixListLookup = s3.lookup;
+      for (const group of created) group.addEgressRule(Peer.prefixList(s3.prefixListId), HTTPS, 'S3, through its gateway endpoint');
     }
   }
 
   /**
-   * The gateway endpoint's traffic goes to DynamoDB's public addresses, which only the region's
+   * A gateway endpoint's traffic goes to the service's public addresses, which only the region's
    * managed prefix list names. Its id differs per region and CloudFormation returns it nowhere, so
    * unless given it is read at deploy time (ec2:DescribeManagedPrefixLists): synth then needs no
    * AWS credentials, unlike a context lookup.
    */
-  #lookUpDynamoDbPrefixList(props: RelayNetworkProps): AwsCustomResource {
-    const prefixListName = `com.amazonaws.${Stack.of(this).region}.dynamodb`;
-    const logGroup = new LogGroup(this, 'PrefixListLookupLogs', {
-      retention: props.logRetention,
-      encryptionKey: props.encryptionKey,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // A role of its own, instead of AWSLambdaBasicExecutionRole: it may write to its log group only.
-    const role = new Role(this, 'PrefixListLookupRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-    const lookup = new AwsCustomResource(this, 'DynamoDbPrefixList', {
+  #prefixList(id: string, service: string, given: string | undefined, props: RelayNetworkProps): { prefixListId: string; lookup?: AwsCustomResource } {
+    if (given !== undefined) return { prefixListId: given };
+    const prefixListName = `com.amazonaws.${Stack.of(this).region}.${service}`;
+    this.#lookupFunction ??= this.#lookupFunctionRoleAndLogs(props);
+    const lookup = new AwsCustomResource(this, id, {
       onUpdate: {
         service: 'EC2',
         action: 'DescribeManagedPrefixLists',
@@ -182,8 +185,7 @@ export class RelayNetwork extends Construct {
         outputPaths: [PREFIX_LIST_ID],
       },
       policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: AwsCustomResourcePolicy.ANY_RESOURCE }),
-      role,
-      logGroup,
+      ...this.#lookupFunction,
       // The runtime's SDK has the call; installing the latest would fetch packages at deploy time.
       installLatestAwsSdk: false,
     });
@@ -191,14 +193,26 @@ export class RelayNetwork extends Construct {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: 'ec2:DescribeManagedPrefixLists supports no resource-level permissions; the lookup may call nothing else.',
     });
-    return lookup;
+    return { prefixListId: lookup.getResponseField(PREFIX_LIST_ID), lookup };
+  }
+
+  /** A role of its own, instead of AWSLambdaBasicExecutionRole: it may write to its log group only. */
+  #lookupFunctionRoleAndLogs(props: RelayNetworkProps): { role: Role; logGroup: LogGroup } {
+    const logGroup = new LogGroup(this, 'PrefixListLookupLogs', {
+      retention: props.logRetention,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(this, 'PrefixListLookupRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    return { role, logGroup };
   }
 
   #checkRouteTables(props: RelayNetworkProps): void {
     const missing = props.vpc.selectSubnets(props.vpcSubnets).subnets.filter((subnet) => !subnet.routeTable?.routeTableId);
     if (missing.length > 0) {
       throw new Error(
-        `vpcEndpoints needs the route table of every relay subnet, for the DynamoDB gateway endpoint; none is known for ${missing.map((subnet) => subnet.subnetId).join(', ')} ` +
+        `vpcEndpoints needs the route table of every relay subnet, for the DynamoDB and S3 gateway endpoints; none is known for ${missing.map((subnet) => subnet.subnetId).join(', ')} ` +
           '(with Vpc.fromVpcAttributes, give privateSubnetRouteTableIds)',
       );
     }

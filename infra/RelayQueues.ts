@@ -18,6 +18,8 @@ export interface RelayQueuesProps {
 
 /** SQS's largest message: a delivery and its envelope must fit (see MAX_BODY_BYTES). */
 const ONE_MEBIBYTE = 1024 * 1024;
+/** SQS's longest retention, for both queues: time to fix what failed and redrive. */
+const RETENTION = Duration.days(14);
 
 /**
  * The delivery queue and its dead-letter queue: encrypted (by SQS, or a customer key), TLS only, 1 MiB messages, and an alarm
@@ -28,6 +30,10 @@ export class RelayQueues extends Construct {
   readonly deadLetterQueue: Queue;
   /** In alarm while the DLQ holds any message. */
   readonly deadLetterAlarm: Alarm;
+  /** How long the queue keeps a message. */
+  readonly retentionPeriod: Duration = RETENTION;
+  /** How long the DLQ keeps a message, counted from when it entered the queue: SQS keeps that time when it dead-letters. */
+  readonly deadLetterRetentionPeriod: Duration = RETENTION;
 
   constructor(scope: Construct, id: string, props: RelayQueuesProps) {
     super(scope, id);
@@ -37,14 +43,14 @@ export class RelayQueues extends Construct {
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       ...encryption,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: this.deadLetterRetentionPeriod,
       maxMessageSizeBytes: ONE_MEBIBYTE,
     });
     this.queue = new Queue(this, 'Queue', {
       ...encryption,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(props.relayTimeout.toSeconds() * 6),
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: this.retentionPeriod,
       maxMessageSizeBytes: ONE_MEBIBYTE,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
     });

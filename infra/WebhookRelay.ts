@@ -9,18 +9,20 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ARecord, IHostedZone } from 'aws-cdk-lib/aws-route53';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RelayConfig } from '../lambda/config/RelayConfig';
+import { BodyBucket } from './BodyBucket';
 import { codeStreamPort } from './codeStreamPort';
 import { RelayAlarms } from './RelayAlarms';
 import { RelayDashboard } from './RelayDashboard';
@@ -69,8 +71,8 @@ export interface WebhookRelayProps {
    * `codeStreamCidrs`); the endpoints of `vpcEndpoints` accept HTTPS from them.
    * @default one created for the relay (and one for ingress, with `ingressInVpc`) that allows no
    * inbound traffic, and outbound only: the Code Stream port to `codeStreamCidrs`; and HTTPS to the
-   * endpoints and the DynamoDB prefix list with `vpcEndpoints`, or else HTTPS to 0.0.0.0/0, which
-   * the public AWS endpoints behind a NAT need
+   * endpoints and the DynamoDB and S3 prefix lists with `vpcEndpoints` (ingress: S3's only), or
+   * else HTTPS to 0.0.0.0/0, which the public AWS endpoints behind a NAT need
    */
   securityGroups?: ISecurityGroup[];
   /**
@@ -81,14 +83,15 @@ export interface WebhookRelayProps {
    * @default none
    */
   codeStreamCidrs?: string[];
-  /** Run the ingress function in the VPC too (it needs AWS only: SQS and Secrets Manager). @default false */
+  /** Run the ingress function in the VPC too (it needs AWS only: SQS, Secrets Manager and S3). @default false */
   ingressInVpc?: boolean;
   /**
    * Create what subnets without a NAT need: interface endpoints with private DNS in the relay's
    * subnets for SQS, Secrets Manager, CloudWatch Logs and Monitoring (and KMS with
    * `encryptionKey`, X-Ray with `tracing`), with a security group that accepts HTTPS from the
-   * functions, and a DynamoDB gateway endpoint on the subnets' route tables. Private DNS is
-   * VPC-wide: leave this off if the VPC has such endpoints already.
+   * functions, and DynamoDB and S3 gateway endpoints on the subnets' route tables. Private DNS is
+   * VPC-wide, and a route table takes one gateway endpoint per service: leave this off if the VPC
+   * has such endpoints already.
    * @default false
    */
   vpcEndpoints?: boolean;
@@ -99,16 +102,23 @@ export interface WebhookRelayProps {
    * @default looked up at deploy time by a custom resource
    */
   dynamoDbPrefixListId?: string;
+  /**
+   * The region's S3 managed prefix list (`…Values=com.amazonaws.<region>.s3`), for the functions'
+   * egress to the gateway endpoint of `vpcEndpoints`.
+   * @default looked up at deploy time by a custom resource
+   */
+  s3PrefixListId?: string;
 
   /**
-   * A customer-managed key for the queue, the DLQ, the idempotency table and every log group. The
-   * construct adds to its key policy what CloudWatch Logs needs, and EventBridge with
+   * A customer-managed key for the queue, the DLQ, the idempotency table, the body bucket and every
+   * log group. The construct adds to its key policy what CloudWatch Logs needs, and EventBridge with
    * `ecrEventsToQueue`. An imported key's policy (Key.fromKeyArn) cannot be changed: it must then
    * allow the principal `logs.<region>.amazonaws.com` kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*,
    * kms:GenerateDataKey* and kms:Describe* (condition kms:EncryptionContext:aws:logs:arn on this
    * account's log groups) and, with `ecrEventsToQueue`, `events.amazonaws.com` kms:GenerateDataKey*
    * and kms:Decrypt.
-   * @default AWS-managed encryption: SQS-managed keys, DynamoDB's AWS-managed key, CloudWatch Logs' own
+   * @default AWS-managed encryption: SQS-managed keys, DynamoDB's AWS-managed key, S3-managed keys,
+   * CloudWatch Logs' own
    */
   encryptionKey?: IKey;
   /**
@@ -166,8 +176,9 @@ interface FunctionOptions {
 
 /**
  * The whole relay: `POST /hooks/{source}` on API Gateway, the ingress function, the delivery queue
- * and its DLQ, the relay function fed by the queue, the idempotency table, the secrets the config
- * names, alarms that say what to do, a dashboard, and optionally ECR events straight to the queue.
+ * and its DLQ, the relay function fed by the queue, the idempotency table, the bucket for bodies too
+ * large to queue, the secrets the config names, alarms that say what to do, a dashboard, and
+ * optionally ECR events straight to the queue.
  * It can run next to an on-premises Code Stream: in a VPC, with restricted egress and endpoints,
  * customer-managed keys and a custom domain. Every resource is a public field, to extend without
  * escape hatches.
@@ -190,6 +201,8 @@ export class WebhookRelay extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly idempotencyTable: Table;
+  /** The bodies of deliveries whose message would not fit SQS, under `bodies/`: the queued message names its object. */
+  readonly bodyBucket: Bucket;
   readonly dashboard: Dashboard;
   readonly ecrRule?: Rule;
   /** The security groups and endpoints, with `vpc`. */
@@ -228,6 +241,9 @@ export class WebhookRelay extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    const bodies = new BodyBucket(this, 'Bodies', { queues, encryptionKey: key });
+    this.bodyBucket = bodies.bucket;
+
     if (props.vpc) {
       this.network = new RelayNetwork(this, 'Network', {
         vpc: props.vpc,
@@ -240,6 +256,7 @@ export class WebhookRelay extends Construct {
         kmsEndpoint: key !== undefined || secretsKey !== undefined,
         xrayEndpoint: tracing,
         dynamoDbPrefixListId: props.dynamoDbPrefixListId,
+        s3PrefixListId: props.s3PrefixListId,
         logRetention,
         encryptionKey: key,
       });
@@ -260,7 +277,7 @@ export class WebhookRelay extends Construct {
       ...shared,
       entry: 'ingress.ts',
       timeout: Duration.seconds(29),
-      environment: { ...common, QUEUE_URL: this.queue.queueUrl },
+      environment: { ...common, QUEUE_URL: this.queue.queueUrl, BODY_BUCKET: this.bodyBucket.bucketName },
       placement: placement(this.network?.ingressSecurityGroups),
     });
     this.relayFunction = this.#function('Relay', {
@@ -271,6 +288,7 @@ export class WebhookRelay extends Construct {
         ...common,
         QUEUE_URL: this.queue.queueUrl,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        BODY_BUCKET: this.bodyBucket.bucketName,
         IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
         MAX_RECEIVE_COUNT: String(maxReceiveCount),
         CODESTREAM_TIMEOUT_MS: String((props.codestreamTimeout ?? Duration.seconds(10)).toMilliseconds()),
@@ -288,6 +306,9 @@ export class WebhookRelay extends Construct {
     // Each function gets only what it uses; with a customer key, only through the service that uses it.
     this.#grantSend(this.queue, this.ingressFunction, key);
     this.#grantSend(this.deadLetterQueue, this.relayFunction, key);
+    // Ingress puts the bodies too large to queue, the relay gets them; the lifecycle rule deletes them.
+    this.#grantBodies(bodies, this.ingressFunction, 's3:PutObject', key, 'kms:GenerateDataKey');
+    this.#grantBodies(bodies, this.relayFunction, 's3:GetObject', key, 'kms:Decrypt');
     this.idempotencyTable.grant(this.relayFunction, 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem');
     if (key) this.#grantKeyVia('dynamodb', key, this.relayFunction, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
     const secret = (name: string) => Secret.fromSecretNameV2(this, `Secret-${name.replace(/[^A-Za-z0-9]/g, '-')}`, name);
@@ -420,6 +441,12 @@ export class WebhookRelay extends Construct {
     if (key) this.#grantKeyVia('sqs', key, grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 
+  /** One action on the bodies; with a customer key, the one S3 needs of the key for it, through S3 only. */
+  #grantBodies(bodies: BodyBucket, fn: NodejsFunction, action: 's3:PutObject' | 's3:GetObject', key: IKey | undefined, keyAction: string): void {
+    bodies.grantOnBodies(fn.role as IRole, action);
+    if (key) this.#grantKeyVia('s3', key, fn, keyAction);
+  }
+
   /** Use of a key, only through one AWS service (kms:ViaService). */
   #grantKeyVia(service: string, key: IKey, grantee: IGrantable, ...actions: string[]): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
@@ -457,7 +484,7 @@ function checkProps(props: WebhookRelayProps): void {
     throw new Error(`config.codestream.caCertificates names files (${unread.join(', ')}): pass the config through loadConfig, which reads them, so that the certificates are bundled`);
   }
   if (!props.vpc) {
-    const needVpc = (['vpcSubnets', 'securityGroups', 'codeStreamCidrs', 'ingressInVpc', 'vpcEndpoints', 'dynamoDbPrefixListId'] as const).filter(
+    const needVpc = (['vpcSubnets', 'securityGroups', 'codeStreamCidrs', 'ingressInVpc', 'vpcEndpoints', 'dynamoDbPrefixListId', 's3PrefixListId'] as const).filter(
       (name) => props[name] !== undefined && props[name] !== false,
     );
     if (needVpc.length > 0) throw new Error(`${needVpc.join(', ')}: only with a vpc; the functions run outside any VPC without one`);
@@ -470,7 +497,8 @@ function checkProps(props: WebhookRelayProps): void {
       'codeStreamCidrs is required with a vpc and no securityGroups: the CIDRs where Code Stream (or its proxy) is, the only ones the relay may reach besides AWS',
     );
   }
-  if (props.dynamoDbPrefixListId && !props.vpcEndpoints) throw new Error('dynamoDbPrefixListId: only with vpcEndpoints');
+  const prefixLists = (['dynamoDbPrefixListId', 's3PrefixListId'] as const).filter((name) => props[name]);
+  if (prefixLists.length > 0 && !props.vpcEndpoints) throw new Error(`${prefixLists.join(', ')}: only with vpcEndpoints`);
   if (props.domainName && !props.certificate) throw new Error(`certificate is required with domainName (${props.domainName})`);
   if (!props.domainName && (props.certificate || props.hostedZone)) throw new Error('certificate and hostedZone: only with domainName');
 }

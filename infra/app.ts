@@ -12,8 +12,9 @@ import { CodeStreamRelayStack } from './CodeStreamRelayStack';
  * - `vpc`: run the relay in an existing VPC, `{"vpcId", "availabilityZones", "privateSubnetIds",
  *   "privateSubnetRouteTableIds"}`; with it `securityGroupIds` (the functions' own security groups) or
  *   `codeStreamCidrs` (where Code Stream or its proxy is, for the security group the relay creates),
- *   `vpcEndpoints` (endpoints for subnets without a NAT), `dynamoDbPrefixListId`, `ingressInVpc`
- * - `kmsKeyArn`: a customer-managed key for queues, table, logs and secrets
+ *   `vpcEndpoints` (endpoints for subnets without a NAT), `dynamoDbPrefixListId`, `s3PrefixListId`,
+ *   `ingressInVpc`
+ * - `kmsKeyArn`: a customer-managed key for queues, table, body bucket, logs and secrets
  * - `alarmEmail` (creates an encrypted topic that e-mails it) or `alarmTopicArn`: where alarms go
  * - `tracing`: active X-Ray tracing (default false)
  * - `domainName` with `certificateArn`, and `hostedZoneId` with `hostedZoneName` for its alias record

@@ -13,7 +13,7 @@ export interface VpcSettings {
   availabilityZones: string[];
   /** The relay's subnets: as many per availability zone, in the same order. */
   privateSubnetIds: string[];
-  /** The route table of each subnet, in the same order: the DynamoDB gateway endpoint of vpcEndpoints goes there. */
+  /** The route table of each subnet, in the same order: the DynamoDB and S3 gateway endpoints of vpcEndpoints go there. */
   privateSubnetRouteTableIds: string[];
 }
 
@@ -28,6 +28,7 @@ export interface AppSettings {
   vpcEndpoints: boolean;
   ingressInVpc: boolean;
   dynamoDbPrefixListId?: string;
+  s3PrefixListId?: string;
   kmsKeyArn?: string;
   alarmEmail?: string;
   alarmTopicArn?: string;
@@ -61,6 +62,7 @@ export function readAppSettings(context: ContextReader): AppSettings {
     vpcEndpoints: read.boolean('vpcEndpoints'),
     ingressInVpc: read.boolean('ingressInVpc'),
     dynamoDbPrefixListId: read.string('dynamoDbPrefixListId'),
+    s3PrefixListId: read.string('s3PrefixListId'),
     kmsKeyArn: read.arn('kmsKeyArn', 'kms'),
     alarmEmail: read.string('alarmEmail'),
     alarmTopicArn: read.arn('alarmTopicArn', 'sns'),
@@ -93,6 +95,7 @@ export function relayOptions(scope: Construct, settings: AppSettings): RelayOpti
     vpcEndpoints: settings.vpcEndpoints,
     ingressInVpc: settings.ingressInVpc,
     dynamoDbPrefixListId: settings.dynamoDbPrefixListId,
+    s3PrefixListId: settings.s3PrefixListId,
     encryptionKey: settings.kmsKeyArn ? Key.fromKeyArn(scope, 'Key', settings.kmsKeyArn) : undefined,
     alarmTopic: settings.alarmTopicArn
       ? Topic.fromTopicArn(scope, 'AlarmTopic', settings.alarmTopicArn)
@@ -109,7 +112,7 @@ export function relayOptions(scope: Construct, settings: AppSettings): RelayOpti
 
 function checkTogether(settings: AppSettings): void {
   if (!settings.vpc) {
-    const needVpc = (['securityGroupIds', 'codeStreamCidrs', 'vpcEndpoints', 'ingressInVpc', 'dynamoDbPrefixListId'] as const).filter(
+    const needVpc = (['securityGroupIds', 'codeStreamCidrs', 'vpcEndpoints', 'ingressInVpc', 'dynamoDbPrefixListId', 's3PrefixListId'] as const).filter(
       (key) => settings[key] !== undefined && settings[key] !== false,
     );
     if (needVpc.length > 0) throw new Error(`context ${needVpc.map((key) => `"${key}"`).join(', ')}: only with context "vpc"`);

@@ -14,7 +14,7 @@ import { CodeStreamSimulator } from './codestream-simulator/CodeStreamSimulator'
 import { describeRequest } from './codestream-simulator/describeRequest';
 import { loadSeed } from './codestream-simulator/seed';
 import { FileSecretStore } from './FileSecretStore';
-import { LOCAL_REGION, type LocalQueues, type LocalTable, startLocalQueues, startLocalTable } from './localAws';
+import { LOCAL_REGION, type LocalBucket, type LocalQueues, type LocalTable, startLocalBucket, startLocalQueues, startLocalTable } from './localAws';
 import { isRunning, readLocalStateIfAny, writeLocalState } from './LocalState';
 import { ReadableLogger } from './ReadableLogger';
 import { SqsEventSourceMapping } from './SqsEventSourceMapping';
@@ -67,7 +67,8 @@ interface SavedMessage {
 /**
  * The whole relay on one machine: the real ingress and relay handlers, an HTTP server with API
  * Gateway's contract, SQS (local-aws-sqs) with a DLQ and redrive, a poller with Lambda's
- * event-source-mapping contract, DynamoDB (dynalite, on disk) for idempotency, and Code Stream's
+ * event-source-mapping contract, DynamoDB (dynalite, on disk) for idempotency, S3 (s3rver, on
+ * disk) for bodies too large for a queued message, and Code Stream's
  * simulator unless a real URL is given. Every change to the queues is journaled on disk before it
  * is acknowledged, so what ingress accepted survives a stop or a kill and is queued again at the
  * next start (local/QueueJournal.ts).
@@ -78,6 +79,7 @@ export class LocalRelay {
   #ready = false;
   #queues?: LocalQueues;
   #table?: LocalTable;
+  #bucket?: LocalBucket;
   #simulator?: CodeStreamSimulator;
   #api?: ApiGatewayServer;
   #mappings: SqsEventSourceMapping[] = [];
@@ -134,6 +136,9 @@ export class LocalRelay {
     this.#queues = queues;
     const table = await startLocalTable(options.dynamodbEndpoint ? { endpoint: options.dynamodbEndpoint } : { path: path.join(options.stateDir, 'dynamodb') });
     this.#table = table;
+    // On disk beside the queue journal: a message and the large body it names survive together.
+    const bucket = await startLocalBucket({ directory: path.join(options.stateDir, 's3') });
+    this.#bucket = bucket;
     if (queues.restored.queued + queues.restored.deadLettered > 0) {
       this.#print(`Restored ${queues.restored.queued} queued and ${queues.restored.deadLettered} dead-lettered deliveries from the last run.`);
     }
@@ -144,12 +149,13 @@ export class LocalRelay {
       QUEUE_URL: queues.queueUrl,
       DEAD_LETTER_QUEUE_URL: queues.dlqUrl,
       IDEMPOTENCY_TABLE: table.tableName,
+      BODY_BUCKET: bucket.bucket,
       MAX_RECEIVE_COUNT: String(maxReceiveCount),
       RETRY_BASE_SECONDS: env.RETRY_BASE_SECONDS ?? '2',
       RETRY_MAX_SECONDS: env.RETRY_MAX_SECONDS ?? '10',
       IDEMPOTENCY_LEASE_MS: env.IDEMPOTENCY_LEASE_MS ?? String(functionTimeoutMs + 60_000),
     };
-    const overrides = { sqs: queues.client, dynamodb: table.client, secrets, config: config.config, engine: config.engine, logger, withoutMetrics: true };
+    const overrides = { sqs: queues.client, dynamodb: table.client, s3: bucket.client, secrets, config: config.config, engine: config.engine, logger, withoutMetrics: true };
     const ingress = createIngressHandler(() => ingressDependencies(settings, overrides), { publishMetrics: false });
     const relay = createRelayHandler(() => relayDependencies(settings, overrides), { publishMetrics: false });
     // Like Lambda's event source mapping, several pollers share the queue (RELAY_CONCURRENCY).
@@ -176,6 +182,7 @@ export class LocalRelay {
       region: LOCAL_REGION,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.dlqUrl,
+      s3Endpoint: bucket.endpoint,
       configFile: path.resolve(options.configFile),
       codestreamUrl,
       pid: process.pid,
@@ -200,7 +207,7 @@ export class LocalRelay {
     }
     const saved = queues?.journaled() ?? { queued: 0, deadLettered: 0 };
     rmSync(path.join(this.#options.stateDir, 'local.json'), { force: true });
-    await Promise.all([queues?.stop(), this.#table?.stop(), this.#simulator?.stop()]);
+    await Promise.all([queues?.stop(), this.#table?.stop(), this.#bucket?.stop(), this.#simulator?.stop()]);
     return { saved: saved.queued, deadLettered: saved.deadLettered };
   }
 

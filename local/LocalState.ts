@@ -11,10 +11,28 @@ export interface LocalState {
   region: string;
   queueUrl: string;
   deadLetterQueueUrl: string;
+  /** s3rver, where bodies too large for a queued message are kept ({@link localS3ClientConfig}). */
+  s3Endpoint?: string;
   /** The config the running relay loaded (absolute path). */
   configFile: string;
   codestreamUrl: string;
   pid: number;
+}
+
+/**
+ * How a client reaches local mode's S3 server (s3rver): it checks every request's signature
+ * against its own credentials, takes bucket names in the path, and does not read the aws-chunked
+ * bodies with checksum trailers that the SDK would otherwise send.
+ */
+export function localS3ClientConfig(endpoint: string, region: string) {
+  return {
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  } as const;
 }
 
 export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {

@@ -5,16 +5,19 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ISqsServerOptions, createSqsServer } from 'local-aws-sqs';
 import { type JournaledSqsServer, createJournaledSqsServer } from './JournaledSqsServer';
 import { type JournaledMessage, QueueJournal, readJournal } from './QueueJournal';
+import { localS3ClientConfig } from './LocalState';
 
 /*
  * The AWS services of the relay on one machine, for local mode, the tests and the benchmarks alike:
- * SQS (local-aws-sqs) with the relay's queue and its dead-letter queue, and DynamoDB (dynalite)
- * with the idempotency table. Both listen on loopback only.
+ * SQS (local-aws-sqs) with the relay's queue and its dead-letter queue, DynamoDB (dynalite) with
+ * the idempotency table, and S3 (s3rver) with the bucket of large bodies. All listen on loopback
+ * only.
  */
 
 export const LOCAL_REGION = 'us-east-1';
@@ -27,6 +30,20 @@ const MAX_MESSAGE_BYTES = 1_048_576;
 const FOURTEEN_DAYS_SECONDS = 1_209_600;
 /** dynalite's table is ACTIVE a tick after it is created; another endpoint's may take a while. */
 const TABLE_ACTIVE_TIMEOUT_MS = 30_000;
+
+/** s3rver ships no types; this is the part of its API used here. */
+interface S3rver {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverClass = new (options: {
+  address: string;
+  port: number;
+  silent: boolean;
+  directory: string;
+  configureBuckets: { name: string }[];
+}) => S3rver;
+const S3rverServer = createRequire(__filename)('s3rver') as S3rverClass;
 
 /** dynalite ships no types; this is the part of its API used here. */
 type Dynalite = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
@@ -141,6 +158,41 @@ export async function startLocalQueues(options: LocalQueuesOptions = {}): Promis
     };
     return { endpoint, client, queueUrl: queue.url, queueArn: queue.arn, dlqUrl: dlq.url, dlqArn: dlq.arn, restored, journaled: held };
   });
+}
+
+export interface LocalBucket {
+  /** `http://127.0.0.1:<port>` */
+  endpoint: string;
+  client: S3Client;
+  bucket: string;
+  /** Closes the client and the server; the objects stay in the folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts s3rver with the bucket of large bodies, keeping its objects in `directory`, so that they
+ * outlive a restart as the queue messages naming them do.
+ *
+ * @example
+ * const bucket = await startLocalBucket({ directory: '.relay/s3' });
+ * await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: 'bodies/x', Body: 'x' }));
+ * await bucket.stop();
+ */
+export async function startLocalBucket(options: { directory: string; bucket?: string; port?: number }): Promise<LocalBucket> {
+  const bucket = options.bucket ?? 'relay-bodies';
+  const server = new S3rverServer({ address: '127.0.0.1', port: options.port ?? 0, silent: true, directory: options.directory, configureBuckets: [{ name: bucket }] });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client(localS3ClientConfig(endpoint, LOCAL_REGION));
+  return {
+    endpoint,
+    client,
+    bucket,
+    stop: async () => {
+      client.destroy();
+      await server.close();
+    },
+  };
 }
 
 export interface LocalTableOptions {

@@ -54,7 +54,9 @@ async function showCommand(args: string[], io: Io): Promise<number> {
   if (id === undefined || more.length > 0) throw new UsageError('relay dlq show needs one ID: a record\'s messageId or a delivery id');
   return withRelayQueues(values, async (queues) => {
     const records = named(await queues.readDeadLetters(), [id], queues);
-    io.stdout.write(records.map((record) => details(record, queues)).join('\n'));
+    // A body kept in S3 is read for the record shown, not for every record listed.
+    const shown = await Promise.all(records.map(async (record) => (record.message ? { ...record, message: await queues.withBody(record.message) } : record)));
+    io.stdout.write(shown.map((record) => details(record, queues)).join('\n'));
     return EXIT.ok;
   });
 }

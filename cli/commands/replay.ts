@@ -42,7 +42,8 @@ export async function replayCommand(args: string[], io: Io): Promise<number> {
     // A delivery with several failed rules has a record for each, all with its body: replay it once.
     const bodies = new Map(records.map((record) => [record.body, record]));
     for (const record of bodies.values()) {
-      printDecisions(io, engine, deliveriesOf(record, config.sources), { json: values.json, note: `dead-letter record ${record.messageId}; dry run, nothing sent` });
+      const message = record.message && (await queues.withBody(record.message));
+      printDecisions(io, engine, deliveriesOf({ ...record, message }, config.sources), { json: values.json, note: `dead-letter record ${record.messageId}; dry run, nothing sent` });
     }
     return EXIT.ok;
   });

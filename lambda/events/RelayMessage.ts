@@ -1,3 +1,4 @@
+import type { BodyReference } from '../bodies/BodyStore';
 import type { CanonicalEvent, ProviderName } from './CanonicalEvent';
 
 /** What every relay message carries beside the body. */
@@ -29,14 +30,21 @@ interface RelayEnvelope {
  * the canonical events, and the delivery itself for rules that read the raw body and headers.
  * Credentials are redacted from it before it is sent (see redactCredentials).
  *
- * The body travels in one of two forms; read it with {@link messageBody} or {@link messageText},
- * never from either field:
+ * The body travels in one of three forms; read it with {@link messageBody} or {@link messageText},
+ * never from a field:
  * - `bodyBase64`, its bytes base64-encoded, is what ingress writes: the text API Gateway handed it,
  *   which JSON carries without escaping a character.
+ * - `bodyRef`, where the body is kept in S3, is what ingress writes for a body too large for an
+ *   SQS message with it; {@link withBody} puts the body read from there in its place.
  * - `body`, the bytes as UTF-8 text, is what messages queued before issue #12 hold, on the queue or
  *   in the dead-letter queue; the relay builds it too for an event another route queued.
  */
-export type RelayMessage = RelayEnvelope & ({ bodyBase64: string; body?: never } | { body: string; bodyBase64?: never });
+export type RelayMessage = RelayEnvelope &
+  (
+    | { bodyBase64: string; body?: never; bodyRef?: never }
+    | { body: string; bodyBase64?: never; bodyRef?: never }
+    | { bodyRef: BodyReference; body?: never; bodyBase64?: never }
+  );
 
 /** SQS message attributes every queued delivery carries, so a record is recognisable in any queue. */
 export const MESSAGE_ATTRIBUTES = {
@@ -50,18 +58,31 @@ export class MalformedMessageError extends Error {
   override readonly name = 'MalformedMessageError';
 }
 
-/** The body's bytes, whichever form the message carries. */
+/**
+ * The body's bytes, whichever form the message carries.
+ *
+ * @throws Error for a message whose body is in S3 and not read yet ({@link withBody}).
+ */
 export function messageBody(message: RelayMessage): Buffer {
-  return message.bodyBase64 === undefined ? Buffer.from(message.body, 'utf8') : Buffer.from(message.bodyBase64, 'base64');
+  if (message.bodyBase64 !== undefined) return Buffer.from(message.bodyBase64, 'base64');
+  if (message.body !== undefined) return Buffer.from(message.body, 'utf8');
+  throw new Error(`the body of delivery ${message.deliveryId} is in s3://${message.bodyRef.bucket}/${message.bodyRef.key}: read it first`);
 }
 
-/** The body as UTF-8 text, whichever form the message carries. */
+/** The body as UTF-8 text, whichever form the message carries. @throws as {@link messageBody} */
 export function messageText(message: RelayMessage): string {
-  return message.bodyBase64 === undefined ? message.body : Buffer.from(message.bodyBase64, 'base64').toString('utf8');
+  return message.body ?? messageBody(message).toString('utf8');
 }
 
-/** The message for people to read: the body as text, where the message has it base64-encoded. */
+/** The message with its body, read from where `bodyRef` says, in the message's place. */
+export function withBody(message: RelayMessage, body: Buffer): RelayMessage {
+  const { bodyRef: _reference, body: _text, bodyBase64: _bytes, ...rest } = message;
+  return { ...rest, bodyBase64: body.toString('base64') };
+}
+
+/** The message for people to read: the body as text, where the message has it base64-encoded; a reference to S3 as it is. */
 export function withTextBody(message: RelayMessage): RelayMessage {
+  if (message.bodyRef !== undefined) return message;
   const { bodyBase64: _bytes, body: _text, headers, query, ...envelope } = message;
   return { ...envelope, body: messageText(message), headers, query };
 }
@@ -106,13 +127,17 @@ const BODY_BASE64_KEY = ',"bodyBase64":"';
 const BODY_BASE64_END = '"}';
 
 /**
- * The message as JSON, the body spliced in rather than passed through JSON.stringify, which reads
- * every character of a string to escape it: a body of 1 MiB costs it milliseconds, more than
+ * The message as JSON, a `bodyBase64` spliced in rather than passed through JSON.stringify, which
+ * reads every character of a string to escape it: a body of 1 MiB costs it milliseconds, more than
  * anything else ingress does. `bodyBase64` must hold only base64 characters (letters, digits,
  * `+/-_=`), which JSON carries as they are: Buffer's base64 does, and ingress checks API Gateway's.
  * Being ASCII, they count one byte each: the size is had without reading the body again.
  */
-export function serializeRelayMessage(message: RelayMessage & { bodyBase64: string }): SerializedRelayMessage {
+export function serializeRelayMessage(message: RelayMessage): SerializedRelayMessage {
+  if (message.bodyBase64 === undefined) {
+    const json = JSON.stringify(message);
+    return { json, bytes: Buffer.byteLength(json) };
+  }
   const { bodyBase64, ...envelope } = message;
   const json = JSON.stringify(envelope);
   // Measured whole: a slice of a string is slower to measure than the string.
@@ -136,19 +161,26 @@ export function parseRelayMessage(text: string): RelayMessage {
 
 /** A queue message already parsed from JSON, checked as a relay message. @throws MalformedMessageError naming what is wrong. */
 export function relayMessageOf(value: unknown): RelayMessage {
-  const message = value as Partial<Record<keyof RelayEnvelope | 'body' | 'bodyBase64', unknown>> | null;
+  const message = value as Partial<Record<keyof RelayEnvelope | 'body' | 'bodyBase64' | 'bodyRef', unknown>> | null;
   if (message === null || typeof message !== 'object' || message.version !== 1) {
     throw new MalformedMessageError('the message is not a relay message of version 1');
   }
   for (const field of ['source', 'provider', 'deliveryId', 'receivedAt'] as const) {
     if (typeof message[field] !== 'string') throw new MalformedMessageError(`the message has no ${field}`);
   }
-  if (message.bodyBase64 !== undefined && message.body !== undefined) throw new MalformedMessageError('the message has both a body and a bodyBase64');
-  if (typeof (message.bodyBase64 ?? message.body) !== 'string') throw new MalformedMessageError('the message has no body');
+  const forms = [message.bodyBase64, message.body, message.bodyRef].filter((form) => form !== undefined).length;
+  if (forms > 1) throw new MalformedMessageError('the message has more than one of body, bodyBase64 and bodyRef');
+  if (message.bodyRef !== undefined && !isBodyReference(message.bodyRef)) throw new MalformedMessageError('the message\'s bodyRef is not a bucket, a key and a size');
+  if (message.bodyRef === undefined && typeof (message.bodyBase64 ?? message.body) !== 'string') throw new MalformedMessageError('the message has no body');
   if (message.events !== undefined && (!Array.isArray(message.events) || message.events.length === 0)) {
     throw new MalformedMessageError('the message\'s events are not a list of events');
   }
   if (message.eventKind !== undefined && typeof message.eventKind !== 'string') throw new MalformedMessageError('the message\'s eventKind is not text');
   if (typeof message.headers !== 'object' || message.headers === null) throw new MalformedMessageError('the message has no headers');
   return { ...message, query: message.query ?? {} } as RelayMessage;
+}
+
+function isBodyReference(value: unknown): value is BodyReference {
+  const reference = value as Partial<Record<keyof BodyReference, unknown>> | null;
+  return reference !== null && typeof reference === 'object' && typeof reference.bucket === 'string' && typeof reference.key === 'string' && typeof reference.bytes === 'number';
 }

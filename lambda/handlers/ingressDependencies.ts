@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RelayConfig } from '../config/RelayConfig';
 import { readBundledConfig } from '../config/readBundledConfig';
@@ -7,6 +8,7 @@ import { DEFAULT_MAX_BODY_BYTES, type IngressDependencies } from '../ingress/acc
 import { SqsDeliveryQueue } from '../ingress/DeliveryQueue';
 import { SecretsManagerSecretStore } from '../secrets/SecretsManagerSecretStore';
 import type { SecretStore } from '../secrets/SecretStore';
+import { bodyStore } from './bodyStore';
 import { logger as lambdaLogger, metrics } from './observability';
 import { bundledConfigFile, number, required } from './settings';
 import { traced } from './tracing';
@@ -14,6 +16,8 @@ import { traced } from './tracing';
 /** What a caller other than Lambda (local mode, tests) brings instead of the defaults. */
 export interface IngressOverrides {
   sqs?: SQSClient;
+  /** The client of the bucket for large bodies (local mode's S3 server). */
+  s3?: S3Client;
   secrets?: SecretStore;
   /** A config already loaded and checked (local mode's, with its file's line numbers). */
   config?: RelayConfig;
@@ -24,9 +28,11 @@ export interface IngressOverrides {
 
 /**
  * The ingress function's composition root: the bundled config's sources, Secrets Manager for the
- * webhook secrets, and the delivery queue. Settings: RELAY_CONFIG (default relay.config.json),
- * QUEUE_URL, MAX_BODY_BYTES (default 737280: base64-encoded, with its envelope, it fits SQS's
- * 1 MiB). Nothing of the relay function's is imported here.
+ * webhook secrets, the delivery queue, and the bucket for large bodies. Settings: RELAY_CONFIG
+ * (default relay.config.json), QUEUE_URL, BODY_BUCKET (where a body too large for a queued
+ * message is kept; without it such a delivery gets 413), MAX_BODY_BYTES (default 4669440: the
+ * largest body whose event surely fits Lambda's 6 MB payload). Nothing of the relay function's
+ * is imported here.
  */
 export function ingressDependencies(env: NodeJS.ProcessEnv, overrides: IngressOverrides = {}): IngressDependencies {
   const config = overrides.config ?? readBundledConfig(bundledConfigFile(env));
@@ -34,6 +40,7 @@ export function ingressDependencies(env: NodeJS.ProcessEnv, overrides: IngressOv
     sources: config.sources,
     secrets: overrides.secrets ?? new SecretsManagerSecretStore({ client: traced(new SecretsManagerClient({})) }),
     queue: new SqsDeliveryQueue(traced(overrides.sqs ?? new SQSClient({})), required(env, 'QUEUE_URL')),
+    bodies: bodyStore(env, overrides.s3),
     maxBodyBytes: number(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
     logger: overrides.logger ?? lambdaLogger,
     metrics: overrides.withoutMetrics ? undefined : metrics,

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CodeStreamClient } from '../codestream/CodeStreamClient';
@@ -15,6 +16,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../relay/RetryPolicy';
 import { RuleEngine } from '../rules/RuleEngine';
 import { SecretsManagerSecretStore } from '../secrets/SecretsManagerSecretStore';
 import type { SecretStore } from '../secrets/SecretStore';
+import { bodyStore } from './bodyStore';
 import { logger as lambdaLogger, metrics } from './observability';
 import { bundledConfigFile, number, required } from './settings';
 import { traced } from './tracing';
@@ -22,6 +24,8 @@ import { traced } from './tracing';
 /** What a caller other than Lambda (local mode, tests) brings instead of the defaults. */
 export interface RelayOverrides {
   sqs?: SQSClient;
+  /** The client of the bucket for large bodies (local mode's S3 server). */
+  s3?: S3Client;
   dynamodb?: DynamoDBClient;
   secrets?: SecretStore;
   /** A config already loaded and checked (local mode points its Code Stream URL at the simulator). */
@@ -35,8 +39,9 @@ export interface RelayOverrides {
 
 /**
  * The relay function's composition root: the bundled config's rules compiled once, the Code Stream
- * client, the idempotency table, the queue and its DLQ. Settings: RELAY_CONFIG (default
- * relay.config.json), QUEUE_URL, DEAD_LETTER_QUEUE_URL, IDEMPOTENCY_TABLE, CODESTREAM_TIMEOUT_MS
+ * client, the idempotency table, the queue and its DLQ, and the bucket of large bodies. Settings:
+ * RELAY_CONFIG (default relay.config.json), QUEUE_URL, DEAD_LETTER_QUEUE_URL, IDEMPOTENCY_TABLE,
+ * BODY_BUCKET (where ingress keeps bodies too large for a queued message), CODESTREAM_TIMEOUT_MS
  * (default 10000), IDEMPOTENCY_LEASE_MS (default: the function's timeout + 60 s), and
  * MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, ATTEMPTS_PER_INVOCATION,
  * UNCERTAIN_SETTLE_MS (see RetryPolicy).
@@ -57,6 +62,7 @@ export function relayDependencies(env: NodeJS.ProcessEnv, overrides: RelayOverri
     uncertainSettleMs: number(env, 'UNCERTAIN_SETTLE_MS', DEFAULT_RETRY_POLICY.uncertainSettleMs),
   };
   return {
+    bodies: bodyStore(env, overrides.s3),
     engine: overrides.engine ?? RuleEngine.fromDefinitions(config.rules),
     sources: config.sources,
     codestream: new CodeStreamClient({

@@ -4,28 +4,42 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { WebhookError, type WebhookErrorCode } from '../providers/errors';
 import { type ReceivedDelivery, receiveWebhook } from '../providers/receiveWebhook';
 import type { SourceConfig } from '../providers/types';
-import { type RelayMessage, eventKindOf, messageAttributes, serializeRelayMessage, sqsMessageBytes } from '../events/RelayMessage';
+import { type RelayMessage, type SerializedRelayMessage, eventKindOf, messageAttributes, serializeRelayMessage, sqsMessageBytes } from '../events/RelayMessage';
 import type { SourceDefinition } from '../config/RelayConfig';
 import type { SecretStore } from '../secrets/SecretStore';
+import type { BodyStore } from '../bodies/BodyStore';
 import type { DeliveryQueue } from './DeliveryQueue';
 import { redactCredentials } from './redactCredentials';
 
 /** SQS's largest message, which a queued delivery must fit with its envelope. */
 export const SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
 
-/** What a queued message keeps beside the body for the rest: ids, event kinds, headers, query, attributes. */
-const ENVELOPE_BYTES = 64 * 1024;
+/**
+ * The largest body a queued message could carry, 786,432 bytes: base64-encoded, 3 bytes in 4
+ * characters, it alone fills SQS's limit. A body that does not fit with its envelope is kept in
+ * S3 and the message carries its reference.
+ */
+const INLINE_BODY_BYTES = (SQS_MAX_MESSAGE_BYTES / 4) * 3;
+
+/** Lambda's quota for a synchronous invocation's payload: API Gateway's event, with the body base64-encoded in it. */
+export const LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/** What API Gateway's event holds beside the body, at most: the headers twice (10 KiB each at most), the request context. */
+const EVENT_BYTES = 64 * 1024;
 
 /**
- * The default body limit, 737,280 bytes (720 KiB): the queue carries the body base64-encoded, 3
- * bytes in 4 characters, so a body this large fills what the envelope leaves of SQS's limit.
+ * The default body limit, 4,669,440 bytes: the largest body whose event surely fits Lambda's
+ * quota. A larger one may still fit with few headers, but past about 4.7 MB Lambda refuses the
+ * event before ingress runs, and API Gateway answers without the relay's JSON.
  */
-export const DEFAULT_MAX_BODY_BYTES = ((SQS_MAX_MESSAGE_BYTES - ENVELOPE_BYTES) / 4) * 3;
+export const DEFAULT_MAX_BODY_BYTES = ((LAMBDA_PAYLOAD_BYTES - EVENT_BYTES) / 4) * 3;
 
 export interface IngressDependencies {
   sources: Readonly<Record<string, SourceDefinition>>;
   secrets: SecretStore;
   queue: DeliveryQueue;
+  /** Where a body too large for a queued message is kept; without it, such a delivery gets 413. */
+  bodies?: BodyStore;
   /** The largest body accepted, in bytes; larger ones get 413. */
   maxBodyBytes: number;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -35,7 +49,15 @@ export interface IngressDependencies {
 }
 
 /** The `error` of every refusal ingress answers: a fixed set, so it can be a metric dimension. */
-type RefusalCode = WebhookErrorCode | 'unknown_source' | 'method_not_allowed' | 'body_too_large' | 'secrets_unavailable' | 'queue_unavailable' | 'internal_error';
+type RefusalCode =
+  | WebhookErrorCode
+  | 'unknown_source'
+  | 'method_not_allowed'
+  | 'body_too_large'
+  | 'secrets_unavailable'
+  | 'queue_unavailable'
+  | 'body_store_unavailable'
+  | 'internal_error';
 
 /**
  * The `source` dimension of a refusal whose source is not configured. The requested name is the
@@ -48,6 +70,7 @@ const LOGGED_NAME_CHARACTERS = 64;
 
 /** What a refusal's line says of the request, as far as it was read: never its body, headers, query or a credential. */
 interface RefusedRequest {
+  dependencies: IngressDependencies;
   /** The requested name: a configured source's, or, with no provider, anything. */
   source: string;
   /** Known when the source is configured. */
@@ -67,22 +90,21 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
   const name = event.pathParameters?.source ?? '';
   const definition = Object.hasOwn(dependencies.sources, name) ? dependencies.sources[name] : undefined;
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-  const known: RefusedRequest = { source: name, provider: definition?.provider, bodyBytes: body.length };
-  const refuse = (status: number, answered: { error: RefusalCode; message: string }, reason?: string) => refusal(dependencies, known, status, answered, reason);
-  if (event.httpMethod !== 'POST') return refuse(405, { error: 'method_not_allowed', message: `${event.httpMethod} is not allowed: send POST` });
-  if (!definition) return refuse(404, { error: 'unknown_source', message: `no webhook source is named "${name}"` });
+  const known: RefusedRequest = { dependencies, source: name, provider: definition?.provider, bodyBytes: body.length };
+  if (event.httpMethod !== 'POST') return refusal(known, 405, { error: 'method_not_allowed', message: `${event.httpMethod} is not allowed: send POST` });
+  if (!definition) return refusal(known, 404, { error: 'unknown_source', message: `no webhook source is named "${name}"` });
   // Context goes on each line rather than into the logger: one logger may serve concurrent requests.
   const context: Record<string, string> = { source: name, provider: definition.provider };
   try {
     if (body.length > dependencies.maxBodyBytes) {
       const tooLarge = { error: 'body_too_large', message: `the body is ${body.length} bytes; the limit is ${dependencies.maxBodyBytes}` } as const;
-      return refuse(413, tooLarge, tooLarge.message);
+      return refusal(known, 413, tooLarge, tooLarge.message);
     }
     let secrets: string[];
     try {
       secrets = (await Promise.all(definition.secrets.map((secret) => dependencies.secrets.get(secret)))).map((secret) => secret.value);
     } catch (error) {
-      return refuse(503, { error: 'secrets_unavailable', message: 'the relay cannot read this source’s secrets now; retry later' }, described(error));
+      return refusal(known, 503, { error: 'secrets_unavailable', message: 'the relay cannot read this source’s secrets now; retry later' }, described(error));
     }
     const request = { body, headers: lowerCased(event.headers), query: definedOnly(event.queryStringParameters) };
     const source: SourceConfig = { name, provider: definition.provider, secrets, options: definition.options };
@@ -92,7 +114,7 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
       delivery = receiveWebhook(source, request, receivedAt);
     } catch (error) {
       if (!(error instanceof WebhookError)) throw error;
-      return refuse(error.status, error.toJSON(), error.message);
+      return refusal(known, error.status, error.toJSON(), error.message);
     }
     const { deliveryId, events } = delivery;
     context.deliveryId = known.deliveryId = deliveryId;
@@ -103,35 +125,62 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
     }
     const redacted = redactCredentials(request, source, delivery.text);
     const eventKind = eventKindOf(events);
-    // No events: the relay reads them from the body again (lambda/relay/messageEvents.ts).
-    const message: RelayMessage & { bodyBase64: string } = {
-      version: 1,
-      source: name,
-      provider: definition.provider,
-      deliveryId,
-      receivedAt: delivery.receivedAt,
-      eventKind,
-      bodyBase64: encodedBody(event, body, delivery.text, redacted.body),
-      headers: redacted.headers,
-      query: redacted.query,
-    };
+    // No events: the relay reads them from the body again (lambda/relay/messageEvents.ts). The
+    // literals are written out: a closure over this function's variables would make every access
+    // to them slower (V8 moves captured variables into a heap context).
+    const inline: RelayMessage | undefined =
+      body.length > INLINE_BODY_BYTES
+        ? undefined
+        : {
+            version: 1,
+            source: name,
+            provider: definition.provider,
+            deliveryId,
+            receivedAt: delivery.receivedAt,
+            eventKind,
+            bodyBase64: encodedBody(event, body, delivery.text, redacted.body),
+            headers: redacted.headers,
+            query: redacted.query,
+          };
     // Made once: the size checked is that of the very message sent, attributes included.
-    const serialized = serializeRelayMessage(message);
-    const size = sqsMessageBytes(serialized.bytes, messageAttributes(message));
-    if (size > SQS_MAX_MESSAGE_BYTES) {
-      const tooLarge = { error: 'body_too_large', message: `with its envelope the delivery is ${size} bytes; a queued message holds at most ${SQS_MAX_MESSAGE_BYTES}` } as const;
-      return refuse(413, tooLarge, tooLarge.message);
+    let serialized: SerializedRelayMessage | undefined = inline && serializeRelayMessage(inline);
+    const inlineBytes = inline && serialized ? sqsMessageBytes(serialized.bytes, messageAttributes(inline)) : undefined;
+    let message: RelayMessage | undefined = inline;
+    if (!message || !serialized || inlineBytes === undefined || inlineBytes > SQS_MAX_MESSAGE_BYTES) {
+      if (!dependencies.bodies) {
+        const tooLarge = {
+          error: 'body_too_large',
+          message:
+            inlineBytes === undefined
+              ? `the body is ${body.length} bytes; base64-encoded it cannot fit a queued message (${SQS_MAX_MESSAGE_BYTES} bytes), and no bucket is set for larger bodies`
+              : `with its envelope the delivery is ${inlineBytes} bytes; a queued message holds at most ${SQS_MAX_MESSAGE_BYTES}`,
+        } as const;
+        return refusal(known, 413, tooLarge, tooLarge.message);
+      }
+      try {
+        const bodyRef = await dependencies.bodies.put(redacted.body === delivery.text ? body : Buffer.from(redacted.body), name);
+        message = { version: 1, source: name, provider: definition.provider, deliveryId, receivedAt: delivery.receivedAt, eventKind, bodyRef, headers: redacted.headers, query: redacted.query };
+      } catch (error) {
+        return refusal(known, 503, { error: 'body_store_unavailable', message: 'the delivery is too large for the queue and could not be stored; retry it' }, described(error));
+      }
+      serialized = serializeRelayMessage(message);
+      const size = sqsMessageBytes(serialized.bytes, messageAttributes(message));
+      if (size > SQS_MAX_MESSAGE_BYTES) {
+        const tooLarge = { error: 'body_too_large', message: `the delivery's headers and query alone take ${size} bytes; a queued message holds at most ${SQS_MAX_MESSAGE_BYTES}` } as const;
+        return refusal(known, 413, tooLarge, tooLarge.message);
+      }
+      context.bodyStored = `s3://${message.bodyRef?.bucket}/${message.bodyRef?.key}`;
     }
     try {
       await dependencies.queue.send(message, serialized.json);
     } catch (error) {
-      return refuse(503, { error: 'queue_unavailable', message: 'the delivery could not be queued; retry it' }, described(error));
+      return refusal(known, 503, { error: 'queue_unavailable', message: 'the delivery could not be queued; retry it' }, described(error));
     }
     context.events = eventKind;
     logger.info('Delivery queued', context);
     return answer(202, { deliveryId });
   } catch (error) {
-    return refuse(500, { error: 'internal_error', message: 'the relay failed to handle this delivery; retry it' }, described(error));
+    return refusal(known, 500, { error: 'internal_error', message: 'the relay failed to handle this delivery; retry it' }, described(error));
   }
 }
 
@@ -142,14 +191,14 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
  * failure's description), never a credential.
  */
 function refusal(
-  { logger, metrics }: IngressDependencies,
   request: RefusedRequest,
   status: number,
   answered: { error: RefusalCode; message: string },
   reason?: string,
 ): APIGatewayProxyResult {
   const { error } = answered;
-  const { source, provider, bodyBytes, deliveryId } = request;
+  const { dependencies, source, provider, bodyBytes, deliveryId } = request;
+  const { logger, metrics } = dependencies;
   const line: Record<string, string | number> = { source: provider === undefined ? bounded(source) : source };
   if (provider !== undefined) line.provider = provider;
   line.status = status;

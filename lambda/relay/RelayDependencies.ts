@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { BodyStore } from '../bodies/BodyStore';
 import type { CodeStreamClient } from '../codestream/CodeStreamClient';
 import type { SourceDefinition } from '../config/RelayConfig';
 import type { RuleEngine } from '../rules/RuleEngine';
@@ -9,6 +10,8 @@ import type { RetryPolicy } from './RetryPolicy';
 
 /** What the relay handler works with; built once per container (see handlers/relay.ts). */
 export interface RelayDependencies {
+  /** Where ingress kept bodies too large for a queued message; absent where the stack has no bucket. */
+  bodies?: BodyStore;
   engine: RuleEngine;
   sources: Readonly<Record<string, SourceDefinition>>;
   codestream: Pick<CodeStreamClient, 'execute' | 'lookupExecution'>;

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
+import { BodyReadError } from '../bodies/BodyStore';
 import type { Outcome } from '../codestream/Outcome';
 import type { CanonicalEvent } from '../events/CanonicalEvent';
 import type { PipelineRef } from '../codestream/types';
@@ -13,7 +14,7 @@ import type { DeadLetterReason } from './DeadLetterQueue';
 import { type RuleResult, executeRule } from './executeRule';
 import { messageEvents } from './messageEvents';
 import type { RelayDependencies } from './RelayDependencies';
-import { MalformedMessageError, type RelayMessage, messageBody, relayMessageOf } from '../events/RelayMessage';
+import { MalformedMessageError, type RelayMessage, messageBody, relayMessageOf, withBody } from '../events/RelayMessage';
 import { queueDelaySeconds } from './RetryPolicy';
 
 /** Thrown to fail a record back to the queue; its visibility timeout is already set. */
@@ -38,7 +39,7 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
   let body: Record<string, unknown>;
   let events: CanonicalEvent[];
   try {
-    message = toRelayMessage(record.body, dependencies);
+    message = await withStoredBody(toRelayMessage(record.body, dependencies), dependencies);
     const request = { body: messageBody(message), headers: message.headers, query: message.query };
     body = parseBody(request);
     events = messageEvents(message, request, body, dependencies.sources);
@@ -160,6 +161,24 @@ function toRelayMessage(text: string, dependencies: RelayDependencies): RelayMes
   const receivedAt = new Date();
   const { deliveryId, events } = readDelivery({ name, provider, secrets: [], options: dependencies.sources[name]?.options }, request, receivedAt);
   return { version: 1, source: name, provider, deliveryId, receivedAt: receivedAt.toISOString(), events, body: text, headers: request.headers, query: request.query };
+}
+
+/**
+ * The message with its body, read from S3 where ingress kept it. A body that is gone, or that this
+ * function may not read, makes the record unreadable (to the DLQ, saying where the body was); a
+ * failure that may pass is thrown, and SQS gives the record again.
+ */
+async function withStoredBody(message: RelayMessage, dependencies: RelayDependencies): Promise<RelayMessage> {
+  const reference = message.bodyRef;
+  if (reference === undefined) return message;
+  const where = `s3://${reference.bucket}/${reference.key}`;
+  if (!dependencies.bodies) throw new MalformedMessageError(`the body is in ${where}, and this relay has no BODY_BUCKET to read it from`);
+  try {
+    return withBody(message, await dependencies.bodies.get(reference));
+  } catch (error) {
+    if (error instanceof BodyReadError && error.permanent) throw new MalformedMessageError(error.message);
+    throw error;
+  }
 }
 
 /** Why no rule matched, for the log: the first failing condition of each rule, a few at most. */

@@ -64,12 +64,48 @@ it('with endpoints and tracing and a key, the X-Ray and KMS endpoints too', () =
   expect(Object.keys(built.interfaceEndpoints).sort()).toEqual(['Kms', 'Logs', 'Monitoring', 'SecretsManager', 'Sqs', 'XRay']);
 });
 
-it('a given DynamoDB prefix list is used as it is, without a lookup', () => {
-  const { template } = network(() => ({ vpcEndpoints: true, dynamoDbPrefixListId: 'pl-06dd3a8fb5df3f3c2' }));
-  expect(egressOf(template, /RelaySecurityGroup/)).toContainEqual(
-    expect.objectContaining({ DestinationPrefixListId: 'pl-06dd3a8fb5df3f3c2', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+it('with endpoints, DynamoDB and S3 gateway endpoints on the subnets’ route tables', () => {
+  const { network: built, template } = network(() => ({ vpcEndpoints: true }));
+  expect([built.dynamoDbEndpoint, built.s3Endpoint].every((endpoint) => endpoint !== undefined)).toBe(true);
+  const gateways = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }));
+  expect(gateways.map((endpoint) => JSON.stringify(endpoint.Properties.ServiceName)).sort()).toEqual([expect.stringContaining('.dynamodb"'), expect.stringContaining('.s3"')]);
+  for (const endpoint of gateways) expect(endpoint.Properties.RouteTableIds).toEqual(VPC.privateSubnetRouteTableIds);
+});
+
+it('with endpoints, the relay may reach DynamoDB and S3 by their prefix lists, ingress S3 only', () => {
+  const { template } = network(() => ({ ingressInVpc: true, vpcEndpoints: true, dynamoDbPrefixListId: 'pl-66a5400f', s3PrefixListId: 'pl-6ea54007' }));
+  const prefixLists = (group: RegExp) => egressOf(template, group).flatMap((rule) => (rule.DestinationPrefixListId ? [`${rule.DestinationPrefixListId} ${rule.IpProtocol} ${rule.FromPort}-${rule.ToPort}`] : []));
+  expect(prefixLists(/RelaySecurityGroup/)).toEqual(['pl-66a5400f tcp 443-443', 'pl-6ea54007 tcp 443-443']);
+  expect(prefixLists(/IngressSecurityGroup/)).toEqual(['pl-6ea54007 tcp 443-443']);
+});
+
+it('given prefix lists are used as they are, without a lookup', () => {
+  const { template } = network(() => ({ vpcEndpoints: true, dynamoDbPrefixListId: 'pl-66a5400f', s3PrefixListId: 'pl-6ea54007' }));
+  expect(egressOf(template, /RelaySecurityGroup/)).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ DestinationPrefixListId: 'pl-66a5400f', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+      expect.objectContaining({ DestinationPrefixListId: 'pl-6ea54007', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+    ]),
   );
   expect(template.findResources('Custom::AWS')).toEqual({});
+});
+
+it('prefix lists not given are looked up at deploy time, by one function with one role and log group', () => {
+  const { network: built, template } = network(() => ({ vpcEndpoints: true }));
+  const names = Object.values(template.findResources('Custom::AWS')).map((lookup) => JSON.parse(lookup.Properties.Create).parameters.Filters[0].Values).sort();
+  expect(names).toEqual([['com.amazonaws.eu-central-1.dynamodb'], ['com.amazonaws.eu-central-1.s3']]);
+  expect(built.s3PrefixListLookup).toBeDefined();
+  expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(1);
+  expect(Object.keys(template.findResources('AWS::IAM::Role'))).toEqual([expect.stringMatching(/PrefixListLookupRole/)]);
+  expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toEqual([expect.stringMatching(/PrefixListLookupLogs/)]);
+});
+
+it('only the S3 prefix list given: DynamoDB’s alone is looked up', () => {
+  const { network: built, template } = network(() => ({ vpcEndpoints: true, s3PrefixListId: 'pl-6ea54007' }));
+  expect(Object.values(template.findResources('Custom::AWS')).map((lookup) => JSON.parse(lookup.Properties.Create).parameters.Filters[0].Values)).toEqual([
+    ['com.amazonaws.eu-central-1.dynamodb'],
+  ]);
+  expect(built.s3PrefixListLookup).toBeUndefined();
 });
 
 it('given security groups are used as they are; the endpoints accept HTTPS from them', () => {

@@ -56,6 +56,17 @@ function functionProperties(pattern: RegExp, from = template) {
 const INGRESS = /^RelayIngress[0-9A-F]{8}$/;
 const RELAY = /^Relay[0-9A-F]{8}$/;
 
+/** The logical id of the body bucket. */
+function bodyBucketId(from = template): string {
+  const ids = Object.keys(from.findResources('AWS::S3::Bucket'));
+  expect(ids).toEqual([expect.stringMatching(/^RelayBodiesBucket/)]);
+  return ids[0] as string;
+}
+const bodyBucketProperties = (from = template) => from.findResources('AWS::S3::Bucket')[bodyBucketId(from)]?.Properties;
+/** A role's statements that allow anything of S3. */
+const s3StatementsOf = (rolePrefix: string, from = template) =>
+  statementsOf(rolePrefix, from).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('s3:')));
+
 describe('queues', () => {
   it('the delivery queue: encrypted, 1 MiB messages, visibility six times the relay timeout, redrive to the DLQ', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
@@ -116,7 +127,7 @@ describe('the relay function', () => {
     });
   });
 
-  it('may do only what it does: consume the queue, send to the DLQ, use the table, read the Code Stream secret, write its logs', () => {
+  it('may do only what it does: consume the queue, send to the DLQ, use the table, read the Code Stream secret and the bodies, write its logs', () => {
     expect(actionsOf('RelayRelayRole')).toEqual(
       [
         'dynamodb:GetItem',
@@ -124,6 +135,7 @@ describe('the relay function', () => {
         'dynamodb:UpdateItem',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        's3:GetObject',
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'sqs:ChangeMessageVisibility',
@@ -143,9 +155,9 @@ describe('the relay function', () => {
 });
 
 describe('the ingress function', () => {
-  it('may only queue deliveries, read the webhook secrets and write its logs', () => {
+  it('may only queue deliveries, put bodies, read the webhook secrets and write its logs', () => {
     expect(actionsOf('RelayIngressRole')).toEqual(
-      ['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].sort(),
+      ['logs:CreateLogStream', 'logs:PutLogEvents', 's3:PutObject', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].sort(),
     );
     const text = JSON.stringify(statementsOf('RelayIngressRole'));
     expect(text).toContain(':secret:webhooks/github-??????');
@@ -154,6 +166,47 @@ describe('the ingress function', () => {
     expect(text).not.toContain('DeadLetterQueue');
     const sends = statementsOf('RelayIngressRole').filter((statement) => [statement.Action].flat().includes('sqs:SendMessage'));
     expect(JSON.stringify(sends.map((statement) => statement.Resource))).toMatch(/^\[\{"Fn::GetAtt":\["RelayQueuesQueue\w+","Arn"\]\}\]$/);
+  });
+});
+
+describe('the body bucket, for deliveries too large to queue', () => {
+  it('expires the bodies after both queues’ retentions', () => {
+    const [rule] = bodyBucketProperties().LifecycleConfiguration.Rules;
+    expect(rule).toMatchObject({ Prefix: 'bodies/', Status: 'Enabled' });
+    const retentions = Object.values(template.findResources('AWS::SQS::Queue')).map((queue) => queue.Properties.MessageRetentionPeriod as number);
+    expect(retentions).toHaveLength(2);
+    for (const retention of retentions) expect(rule.ExpirationInDays * 86_400).toBeGreaterThan(retention);
+  });
+
+  it('is encrypted with S3-managed keys, private, TLS only', () => {
+    const bucket = bodyBucketProperties();
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }]);
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bodyBucketId() },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('both functions are told its name', () => {
+    for (const pattern of [INGRESS, RELAY]) expect(functionProperties(pattern)?.Environment.Variables.BODY_BUCKET).toEqual({ Ref: bodyBucketId() });
+  });
+
+  it('ingress may put objects under bodies/ and the relay get them: one action each, nothing on the bucket itself', () => {
+    const bodies = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bodyBucketId(), 'Arn'] }, '/bodies/*']] };
+    expect(s3StatementsOf('RelayIngressRole')).toEqual([{ Effect: 'Allow', Action: 's3:PutObject', Resource: bodies }]);
+    expect(s3StatementsOf('RelayRelayRole')).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: bodies }]);
+  });
+
+  it('no function has a wildcard action', () => {
+    for (const role of ['RelayIngressRole', 'RelayRelayRole']) expect(actionsOf(role).filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it('the bucket’s own policy allows nobody anything', () => {
+    const policy = template.findResources('AWS::S3::BucketPolicy');
+    const statements = Object.values(policy).flatMap((resource) => resource.Properties.PolicyDocument.Statement);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) expect(statement.Effect).toBe('Deny');
   });
 });
 
@@ -177,10 +230,11 @@ describe('the API', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
   });
 
-  it('outputs every source’s webhook URL and the queue names', () => {
+  it('outputs every source’s webhook URL, the queue names and the body bucket’s', () => {
     const outputs = template.findOutputs('*');
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['WebhookUrlgithub', 'WebhookUrlawsecr', 'QueueName', 'DeadLetterQueueName']));
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['WebhookUrlgithub', 'WebhookUrlawsecr', 'QueueName', 'DeadLetterQueueName', 'BodyBucketName']));
     expect(JSON.stringify(outputs.WebhookUrlgithub?.Value)).toContain('hooks/github');
+    expect(outputs.BodyBucketName?.Value).toEqual({ Ref: bodyBucketId() });
   });
 });
 
@@ -462,6 +516,12 @@ describe('props that do not fit together', () => {
 
   it('network props without a vpc are an error naming them', () => {
     expect(() => relayStack({ codeStreamCidrs: ['10.20.0.0/16'], vpcEndpoints: true })).toThrow(/^codeStreamCidrs, vpcEndpoints: only with a vpc/);
+  });
+
+  it('a prefix list without vpcEndpoints is an error naming it', () => {
+    expect(() => relayStack((scope) => ({ vpc: Vpc.fromVpcAttributes(scope, 'Vpc', VPC), codeStreamCidrs: ['10.20.0.0/16'], s3PrefixListId: 'pl-6ea54007' }))).toThrow(
+      's3PrefixListId: only with vpcEndpoints',
+    );
   });
 
   it('a config whose CA certificates are still file names (not read by loadConfig) is an error naming them', () => {

@@ -70,6 +70,10 @@ it('network settings without a vpc are an error naming them', () => {
   expect(() => settingsOf({ codeStreamCidrs: ['10.20.0.0/16'], vpcEndpoints: true })).toThrow('context "codeStreamCidrs", "vpcEndpoints": only with context "vpc"');
 });
 
+it('a prefix list without a vpc is an error naming it', () => {
+  expect(() => settingsOf({ s3PrefixListId: 'pl-6ea54007' })).toThrow('context "s3PrefixListId": only with context "vpc"');
+});
+
 it('an ARN of the wrong service is an error', () => {
   expect(() => settingsOf({ kmsKeyArn: 'arn:aws:sns:eu-central-1:111122223333:alarms' })).toThrow(/^context "kmsKeyArn" must be an ARN of kms/);
 });
@@ -99,6 +103,14 @@ describe('relay options from the settings', () => {
     expect(options.vpc?.privateSubnets.map((subnet) => subnet.routeTable.routeTableId)).toEqual(VPC.privateSubnetRouteTableIds);
     expect(options.securityGroups?.map((group) => group.securityGroupId)).toEqual(['sg-0123456789abcdef0']);
     expect(options.encryptionKey?.keyArn).toBe('arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+  });
+
+  it('pass the prefix lists on as they are', () => {
+    const options = relayOptions(
+      new Stack(new App(), 'Settings'),
+      settingsOf({ vpc: VPC, codeStreamCidrs: ['10.20.0.0/16'], vpcEndpoints: true, dynamoDbPrefixListId: 'pl-66a5400f', s3PrefixListId: 'pl-6ea54007' }),
+    );
+    expect(options).toMatchObject({ dynamoDbPrefixListId: 'pl-66a5400f', s3PrefixListId: 'pl-6ea54007' });
   });
 
   it('alarmEmail creates an encrypted topic with the e-mail subscription', () => {

@@ -47,7 +47,7 @@ describe('network', () => {
     expect(functionProperties(/^RelayIngress[0-9A-F]{8}$/)?.VpcConfig).toBeUndefined();
   });
 
-  it('the relay may reach only the proxy port in the company range, the endpoints and DynamoDB; nothing anywhere', () => {
+  it('the relay may reach only the proxy port in the company range, the endpoints, DynamoDB and S3; nothing anywhere', () => {
     const group = template.findResources('AWS::EC2::SecurityGroup')[relaySecurityGroup()];
     expect(group?.Properties.SecurityGroupEgress).toEqual([
       { CidrIp: '10.20.0.0/16', IpProtocol: 'tcp', FromPort: 3128, ToPort: 3128, Description: 'Code Stream or its proxy' },
@@ -64,23 +64,31 @@ describe('network', () => {
           ToPort: 443,
           DestinationPrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/DynamoDbPrefixList/), 'PrefixLists.0.PrefixListId'] },
         }),
+        expect.objectContaining({
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+          DestinationPrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/S3PrefixList/), 'PrefixLists.0.PrefixListId'] },
+        }),
       ]),
     );
-    expect(egress).toHaveLength(2);
+    expect(egress).toHaveLength(3);
     expect(JSON.stringify(template.findResources('AWS::EC2::SecurityGroup'))).not.toContain('0.0.0.0/0');
     expect(JSON.stringify(template.findResources('AWS::EC2::SecurityGroupEgress'))).not.toContain('0.0.0.0/0');
   });
 
-  it('the DynamoDB prefix list is looked up at deploy time for the region', () => {
-    template.hasResourceProperties('Custom::AWS', {
-      Create: Match.serializedJson(
-        Match.objectLike({
-          service: 'EC2',
-          action: 'DescribeManagedPrefixLists',
-          parameters: { Filters: [{ Name: 'prefix-list-name', Values: ['com.amazonaws.eu-central-1.dynamodb'] }] },
-        }),
-      ),
-    });
+  it('the DynamoDB and S3 prefix lists are looked up at deploy time for the region', () => {
+    for (const service of ['dynamodb', 's3']) {
+      template.hasResourceProperties('Custom::AWS', {
+        Create: Match.serializedJson(
+          Match.objectLike({
+            service: 'EC2',
+            action: 'DescribeManagedPrefixLists',
+            parameters: { Filters: [{ Name: 'prefix-list-name', Values: [`com.amazonaws.eu-central-1.${service}`] }] },
+          }),
+        ),
+      });
+    }
   });
 
   it('interface endpoints for SQS, Secrets Manager, CloudWatch Logs and Monitoring and KMS, with private DNS, in the relay subnets', () => {
@@ -110,12 +118,16 @@ describe('network', () => {
     ]);
   });
 
-  it('a DynamoDB gateway endpoint on the relay subnets’ route tables', () => {
-    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-      VpcEndpointType: 'Gateway',
-      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.dynamodb']] },
-      RouteTableIds: ['rtb-0a1b2c3d4e5f60001', 'rtb-0a1b2c3d4e5f60002'],
-    });
+  it('DynamoDB and S3 gateway endpoints on the relay subnets’ route tables', () => {
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } })).map((endpoint) => endpoint.Properties);
+    expect(endpoints).toEqual(
+      ['dynamodb', 's3'].map((service) =>
+        expect.objectContaining({
+          ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, `.${service}`]] },
+          RouteTableIds: ['rtb-0a1b2c3d4e5f60001', 'rtb-0a1b2c3d4e5f60002'],
+        }),
+      ),
+    );
   });
 });
 
@@ -145,6 +157,20 @@ describe('the customer-managed key', () => {
 
   it('encrypts the idempotency table', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn() } });
+  });
+
+  it('encrypts the body bucket', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn() } }] },
+    });
+  });
+
+  it('ingress may have S3 make data keys to put bodies, and the relay have it decrypt them: nothing more, through S3 only', () => {
+    const throughS3 = (role: string) =>
+      statementsOf(role).filter((statement) => JSON.stringify(statement).includes('"kms:ViaService":"s3.eu-central-1.amazonaws.com"'));
+    const statement = (action: string) => ({ Effect: 'Allow', Action: action, Resource: keyArn(), Condition: { StringEquals: { 'kms:ViaService': 's3.eu-central-1.amazonaws.com' } } });
+    expect(throughS3('RelayIngressRole')).toEqual([statement('kms:GenerateDataKey')]);
+    expect(throughS3('RelayRelayRole')).toEqual([statement('kms:Decrypt')]);
   });
 
   it('encrypts every log group', () => {

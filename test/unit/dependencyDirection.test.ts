@@ -9,6 +9,7 @@ const LAMBDA = path.join(__dirname, '../../lambda');
  * (DESIGN §2: handlers → relay → rules, providers, codestream; each function's root on top).
  */
 const LAYERS: readonly (readonly string[])[] = [
+  ['bodies'],
   ['events', 'secrets'],
   ['providers', 'codestream'],
   ['rules'],

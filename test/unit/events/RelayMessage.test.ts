@@ -7,6 +7,7 @@ import {
   parseRelayMessage,
   serializeRelayMessage,
   sqsMessageBytes,
+  withBody,
   withTextBody,
 } from '../../../lambda/events/RelayMessage';
 
@@ -23,6 +24,10 @@ const ENVELOPE = {
 
 /** As ingress writes it: the kinds of its events, and the body's bytes base64-encoded. */
 const VALID = { ...ENVELOPE, eventKind: 'push', bodyBase64: Buffer.from(BODY).toString('base64'), headers: {} };
+/** Where ingress kept a body too large for the queue. */
+const REFERENCE = { bucket: 'relay-bodies', key: 'bodies/2026-11-28/github/0f6c1d2e', bytes: Buffer.byteLength(BODY) };
+/** As ingress writes it for such a body: the reference instead of the body. */
+const STORED = { ...ENVELOPE, eventKind: 'push', bodyRef: REFERENCE, headers: {} };
 /** As messages queued before issue #12 hold it: the events, and the body as text. */
 const LEGACY = { ...ENVELOPE, events: [{ kind: 'push' }], body: BODY, headers: {} };
 
@@ -40,7 +45,9 @@ it.each([
   ['no delivery id', JSON.stringify({ ...VALID, deliveryId: undefined }), 'the message has no deliveryId'],
   ['no body', JSON.stringify({ ...VALID, bodyBase64: undefined }), 'the message has no body'],
   ['a body that is no text', JSON.stringify({ ...LEGACY, body: {} }), 'the message has no body'],
-  ['both forms of the body', JSON.stringify({ ...VALID, body: BODY }), 'the message has both a body and a bodyBase64'],
+  ['two forms of the body', JSON.stringify({ ...VALID, body: BODY }), 'the message has more than one of body, bodyBase64 and bodyRef'],
+  ['a body and a reference to one', JSON.stringify({ ...VALID, bodyRef: REFERENCE }), 'the message has more than one of body, bodyBase64 and bodyRef'],
+  ['a reference without its key', JSON.stringify({ ...STORED, bodyRef: { bucket: 'b', bytes: 3 } }), "the message's bodyRef is not a bucket, a key and a size"],
   ['an empty list of events', JSON.stringify({ ...LEGACY, events: [] }), "the message's events are not a list of events"],
   ['events that are no list', JSON.stringify({ ...LEGACY, events: { kind: 'push' } }), "the message's events are not a list of events"],
   ['an eventKind that is no text', JSON.stringify({ ...VALID, eventKind: ['push'] }), "the message's eventKind is not text"],
@@ -62,6 +69,27 @@ describe.each([
 
   it('is shown as text, in the fields’ usual order', () => {
     expect(JSON.stringify(withTextBody(message))).toBe(JSON.stringify(shown));
+  });
+});
+
+describe('a body kept in S3', () => {
+  const message = parseRelayMessage(JSON.stringify(STORED));
+
+  it('is read as a reference, which cannot be taken for the body', () => {
+    expect(message.bodyRef).toEqual(REFERENCE);
+    expect(() => messageBody(message)).toThrow('the body of delivery d-1 is in s3://relay-bodies/bodies/2026-11-28/github/0f6c1d2e: read it first');
+  });
+
+  it('once read, takes the reference’s place as bytes, the rest unchanged', () => {
+    const read = withBody(message, Buffer.from(BODY));
+    expect(read).toEqual({ ...ENVELOPE, eventKind: 'push', headers: {}, query: {}, bodyBase64: Buffer.from(BODY).toString('base64') });
+    expect(messageText(read)).toBe(BODY);
+  });
+
+  it('is shown as the reference, and serialized as it is', () => {
+    expect(withTextBody(message)).toBe(message);
+    expect(JSON.parse(serializeRelayMessage(message).json)).toEqual(message);
+    expect(serializeRelayMessage(message).bytes).toBe(Buffer.byteLength(JSON.stringify(message)));
   });
 });
 

@@ -1,9 +1,10 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { DEFAULT_MAX_BODY_BYTES, SQS_MAX_MESSAGE_BYTES, acceptWebhook } from '../../../lambda/ingress/acceptWebhook';
+import { DEFAULT_MAX_BODY_BYTES, LAMBDA_PAYLOAD_BYTES, SQS_MAX_MESSAGE_BYTES, acceptWebhook } from '../../../lambda/ingress/acceptWebhook';
 import { type RelayMessage, messageAttributes, messageBody, messageText, sqsMessageBytes } from '../../../lambda/events/RelayMessage';
 import type { WebhookRequest } from '../../../lambda/providers/types';
 import { apiGatewayEvent } from '../../support/apiGatewayEvent';
 import { RECEIVED_AT } from '../../support/deliveries';
+import { InMemoryBodyStore } from '../../support/InMemoryBodyStore';
 import { InMemorySecretStore } from '../../support/InMemorySecretStore';
 import { type IngressFakes, RecordingQueue, fakeIngressDependencies } from '../../support/fakeIngressDependencies';
 import { queuedEvents } from '../../support/queuedMessage';
@@ -237,32 +238,33 @@ describe('413: body too large', () => {
     /** A padded push of exactly `bytes`. */
     const pushOf = (bytes: number) => paddedPush(bytes - PADDED_PUSH_BYTES);
 
-    it('is 737,280 bytes, which base64-encoded leaves 64 KiB of SQS’s 1 MiB for the envelope', () => {
-      expect(DEFAULT_MAX_BODY_BYTES).toBe(737_280);
-      expect(SQS_MAX_MESSAGE_BYTES - (DEFAULT_MAX_BODY_BYTES / 3) * 4).toBe(64 * 1024);
+    it('is 4,669,440 bytes, whose API Gateway event, the body base64-encoded, leaves 64 KiB of Lambda’s 6 MiB payload', () => {
+      expect(DEFAULT_MAX_BODY_BYTES).toBe(4_669_440);
+      expect(LAMBDA_PAYLOAD_BYTES - (DEFAULT_MAX_BODY_BYTES / 3) * 4).toBe(64 * 1024);
     });
 
-    it('accepts a body of exactly the limit, and its message, attributes included, fits SQS’s 1 MiB', async () => {
-      const ingress = fakeIngressDependencies();
+    it('accepts a body of exactly the limit, kept in the body store, its message within SQS’s 1 MiB', async () => {
+      const ingress = fakeIngressDependencies({ bodies: new InMemoryBodyStore() });
 
       expect(await post(pushOf(DEFAULT_MAX_BODY_BYTES), ingress)).toMatchObject({ status: 202, body: { deliveryId: PUSH_DELIVERY } });
       const [queued] = ingress.queue.sent;
-      expect(messageBody(queued?.message as RelayMessage)).toHaveLength(DEFAULT_MAX_BODY_BYTES);
-      expect(sqsMessageBytes(Buffer.byteLength(queued?.body ?? ''), messageAttributes(queued?.message as RelayMessage))).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
+      expect(queued?.message.bodyRef?.bytes).toBe(DEFAULT_MAX_BODY_BYTES);
+      expect(sqsMessageBytes(Buffer.byteLength(queued?.body ?? ''), messageAttributes(queued?.message as RelayMessage))).toBeLessThan(4 * 1024);
     });
 
-    it('answers 413 to a body one byte over, and queues nothing', async () => {
-      const ingress = fakeIngressDependencies();
+    it('answers 413 to a body one byte over, and stores and queues nothing', async () => {
+      const ingress = fakeIngressDependencies({ bodies: new InMemoryBodyStore() });
 
       expect(await post(pushOf(DEFAULT_MAX_BODY_BYTES + 1), ingress)).toMatchObject({
         status: 413,
-        body: { error: 'body_too_large', message: 'the body is 737281 bytes; the limit is 737280' },
+        body: { error: 'body_too_large', message: 'the body is 4669441 bytes; the limit is 4669440' },
       });
       expect(ingress.queue.sent).toEqual([]);
+      expect(ingress.bodies.objects.size).toBe(0);
     });
   });
 
-  it('answers 413 to a body within the limit whose message, attributes counted as SQS counts them, exceeds 1 MiB', async () => {
+  it('without a body store, answers 413 to a body within the limit whose message, attributes counted as SQS counts them, exceeds 1 MiB', async () => {
     const { filler, size, attributes } = await fillerOverQueueLimit(paddedPush);
     expect(size - attributes).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
     expect(size).toBeGreaterThan(SQS_MAX_MESSAGE_BYTES);
@@ -273,6 +275,74 @@ describe('413: body too large', () => {
       body: { error: 'body_too_large', message: `with its envelope the delivery is ${size} bytes; a queued message holds at most 1048576` },
     });
     expect(ingress.queue.sent).toEqual([]);
+  });
+});
+
+describe('a body too large for a queued message: kept in the body store, the message naming it', () => {
+  it('stores the body as received, and queues its reference with the rest of the delivery', async () => {
+    const ingress = fakeIngressDependencies({ bodies: new InMemoryBodyStore() });
+    const request = paddedPush(1_000_000);
+
+    expect(await post(request, ingress)).toEqual({ status: 202, body: { deliveryId: PUSH_DELIVERY }, contentType: 'application/json' });
+    const [queued, ...more] = ingress.queue.sent;
+    expect(more).toEqual([]);
+    const reference = queued?.message.bodyRef;
+    expect(reference).toEqual({ bucket: 'test-bodies', key: expect.stringMatching(/^bodies\/2026-11-28\/github\/object-1$/), bytes: request.body.length });
+    expect(ingress.bodies.objects.get(reference?.key ?? '')).toEqual(request.body);
+    expect(queued?.message).toMatchObject({ source: 'github', deliveryId: PUSH_DELIVERY, eventKind: 'push', headers: expect.objectContaining({ 'x-github-event': 'push' }) });
+    expect(queued?.message.bodyBase64).toBeUndefined();
+    expect(JSON.parse(queued?.body ?? '')).toEqual(queued?.message);
+    expect(ingress.logger.lines).toContainEqual(
+      expect.objectContaining({ message: 'Delivery queued', attributes: expect.objectContaining({ bodyStored: `s3://test-bodies/${reference?.key}` }) }),
+    );
+  });
+
+  it('stores it too when the body would fit but its envelope takes the message over 1 MiB', async () => {
+    const { filler } = await fillerOverQueueLimit(paddedPush);
+    const ingress = fakeIngressDependencies({ maxBodyBytes: Number.POSITIVE_INFINITY, bodies: new InMemoryBodyStore() });
+
+    expect((await post(paddedPush(filler), ingress)).status).toBe(202);
+    expect(ingress.queue.sent[0]?.message.bodyRef?.bytes).toBe(paddedPush(filler).body.length);
+  });
+
+  it('stores the body without the source’s secret, as a queued body would be', async () => {
+    const ingress = fakeIngressDependencies({ bodies: new InMemoryBodyStore() });
+
+    expect((await post(paddedPush(1_000_000, `leaked ${TEST_SECRET} `), ingress)).status).toBe(202);
+    const [stored] = [...ingress.bodies.objects.values()];
+    expect(stored?.toString('utf8')).toContain('leaked [redacted] ');
+    expect(stored?.toString('utf8')).not.toContain(TEST_SECRET);
+  });
+
+  it('answers 503 body_store_unavailable when the store fails, and queues nothing, so the sender retries', async () => {
+    const ingress = fakeIngressDependencies({ bodies: new InMemoryBodyStore('test-bodies', new Error('S3 is down')) });
+
+    expect(await post(paddedPush(1_000_000), ingress)).toMatchObject({
+      status: 503,
+      body: { error: 'body_store_unavailable', message: 'the delivery is too large for the queue and could not be stored; retry it' },
+    });
+    expect(ingress.queue.sent).toEqual([]);
+  });
+
+  it('keeps a body that fits in the message itself, storing nothing', async () => {
+    const ingress = fakeIngressDependencies({ bodies: new InMemoryBodyStore() });
+
+    expect((await post(paddedPush(500_000), ingress)).status).toBe(202);
+    expect(ingress.queue.sent[0]?.message.bodyBase64).toBeDefined();
+    expect(ingress.bodies.objects.size).toBe(0);
+  });
+
+  it('without a store, answers 413 to a body that base64-encoded cannot fit a message', async () => {
+    const ingress = fakeIngressDependencies();
+    const request = paddedPush(1_000_000);
+
+    expect(await post(request, ingress)).toMatchObject({
+      status: 413,
+      body: {
+        error: 'body_too_large',
+        message: `the body is ${request.body.length} bytes; base64-encoded it cannot fit a queued message (1048576 bytes), and no bucket is set for larger bodies`,
+      },
+    });
   });
 });
 

@@ -1,6 +1,8 @@
 import { RetryLaterError, processRecord } from '../../../lambda/relay/processRecord';
 import type { RelayMessage } from '../../../lambda/events/RelayMessage';
+import { BodyReadError } from '../../../lambda/bodies/BodyStore';
 import { RuleEngine } from '../../../lambda/rules/RuleEngine';
+import { InMemoryBodyStore } from '../../support/InMemoryBodyStore';
 import { queuedMessage } from '../../support/queuedMessage';
 import { ScriptedCodeStream, type ScriptedAnswer } from '../../support/ScriptedCodeStream';
 import { LEASE_MS, PIPELINE_ID, STARTED_AT, fakeRelayDependencies } from '../../support/fakeRelayDependencies';
@@ -80,6 +82,55 @@ describe('a message queued before the body was carried base64-encoded', () => {
     const inputs = await runs(legacy);
     expect(inputs).toEqual([expect.objectContaining({ HEAD: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' })]);
     expect(await runs(body)).toEqual(inputs);
+  });
+});
+
+describe('a message whose body ingress kept in S3', () => {
+  const HEAD_RULE = RuleEngine.fromDefinitions([{ name: 'build', when: { events: ['push'] }, pipeline: { id: PIPELINE_ID }, input: { HEAD: '${body.head_commit.id}' } }]);
+  const stored = () => {
+    const bodies = new InMemoryBodyStore();
+    const { bodyBase64, ...envelope } = message;
+    const reference = { bucket: bodies.bucket, key: 'bodies/2026-11-28/github/object-1', bytes: 0 };
+    bodies.objects.set(reference.key, Buffer.from(bodyBase64 ?? '', 'base64'));
+    return { bodies, queued: JSON.stringify({ ...envelope, bodyRef: reference }) };
+  };
+
+  it('is read from there: the rules see the body, and the execution starts', async () => {
+    const { bodies, queued } = stored();
+    const relay = fakeRelayDependencies({ engine: HEAD_RULE, bodies, codestream: new ScriptedCodeStream([{ status: 202 }]) });
+
+    await expect(processRecord(sqsRecord(queued), TIME_LEFT, relay)).resolves.toBeUndefined();
+    expect(relay.deadLetters.sent).toEqual([]);
+    expect(relay.codestream.calls.map((call) => call.request.input)).toEqual([expect.objectContaining({ HEAD: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' })]);
+  });
+
+  it('goes to the DLQ as "malformed", naming the object, when the body is gone, and keeps its reference', async () => {
+    const { queued } = stored();
+    const relay = fakeRelayDependencies({ engine: HEAD_RULE, bodies: new InMemoryBodyStore(), codestream: new ScriptedCodeStream([]) });
+
+    await processRecord(sqsRecord(queued, { messageAttributes: { deliveryId: DELIVERY } }), TIME_LEFT, relay);
+    expect(relay.deadLetters.sent).toEqual([
+      { body: queued, why: expect.objectContaining({ outcome: 'malformed', reason: 's3://test-bodies/bodies/2026-11-28/github/object-1 cannot be read (NoSuchKey)' }) },
+    ]);
+  });
+
+  it('goes to the DLQ when this relay has no bucket to read it from', async () => {
+    const { queued } = stored();
+    const relay = fakeRelayDependencies({ engine: HEAD_RULE, codestream: new ScriptedCodeStream([]) });
+
+    await processRecord(sqsRecord(queued), TIME_LEFT, relay);
+    expect(relay.deadLetters.sent.map((sent) => sent.why.reason)).toEqual([
+      'the body is in s3://test-bodies/bodies/2026-11-28/github/object-1, and this relay has no BODY_BUCKET to read it from',
+    ]);
+  });
+
+  it('fails the record back to the queue when S3 fails for a while, dead-lettering nothing', async () => {
+    const { queued } = stored();
+    const failing = new InMemoryBodyStore('test-bodies', new BodyReadError('s3://test-bodies/… could not be read now (SlowDown)', false));
+    const relay = fakeRelayDependencies({ engine: HEAD_RULE, bodies: failing, codestream: new ScriptedCodeStream([]) });
+
+    await expect(processRecord(sqsRecord(queued), TIME_LEFT, relay)).rejects.toThrow('could not be read now (SlowDown)');
+    expect(relay.deadLetters.sent).toEqual([]);
   });
 });
 
