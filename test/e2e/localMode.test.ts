@@ -187,6 +187,31 @@ it('loses nothing to kill -9 of the whole process group mid-burst, and runs each
   expect(await relay?.exited).toBe(0);
 }, 240_000);
 
+it('stops at once on a second Ctrl-C given later, and loses nothing it had answered 202', async () => {
+  stateDir = mkdtempSync(path.join(tmpdir(), 'relay-local-'));
+  // Code Stream refuses everything for now, so the deliveries are still queued, retrying, at the stop.
+  simulator.setFaults({ probability: 1, pick: [{ kind: 'status', status: 503 }] });
+  await startRelay({ RELAY_DRAIN_SECONDS: '60' });
+  const ids = Array.from({ length: 10 }, (_unused, index) => `twice-${index}`);
+  expect(await Promise.all(ids.map((id) => push(id).then((response) => response.status)))).toEqual(ids.map(() => 202));
+
+  ctrlC();
+  const firstAt = Date.now();
+  await until(() => relay!.output().includes('SIGINT: no new deliveries'), 10_000, () => relay!.output());
+  // Past the window in which signals count as the same Ctrl-C: this one is the user's second.
+  await until(() => Date.now() - firstAt > 2_500, 10_000);
+  process.kill(-(relay?.child.pid ?? 0), 'SIGINT');
+  expect(await relay?.exited).toBe(130);
+  expect(relay?.output()).toMatch(/Stopped at once\. Every delivery answered 202 is in the queue journal and runs at the next start\./);
+
+  simulator.setFaults({});
+  await startRelay();
+  await until(() => ids.every((id) => executed(id).length >= 2), 60_000, () => relay!.output());
+  for (const id of ids) expect(executed(id).sort()).toEqual([...RULES].sort());
+  ctrlC();
+  expect(await relay?.exited).toBe(0);
+}, 120_000);
+
 it('executes a signed 2 MB push through S3, dead-letters it with its body readable, and redrives it', async () => {
   stateDir = mkdtempSync(path.join(tmpdir(), 'relay-local-'));
   await startRelay();
