@@ -292,6 +292,7 @@ export class WebhookRelay extends Construct {
         IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
         MAX_RECEIVE_COUNT: String(maxReceiveCount),
         CODESTREAM_TIMEOUT_MS: String((props.codestreamTimeout ?? Duration.seconds(10)).toMilliseconds()),
+        FUNCTION_TIMEOUT_MS: String(relayTimeout.toMilliseconds()),
         IDEMPOTENCY_LEASE_MS: String(relayTimeout.toMilliseconds() + 60_000),
       },
       placement: placement(this.network?.relaySecurityGroups),

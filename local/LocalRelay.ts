@@ -153,11 +153,14 @@ export class LocalRelay {
       MAX_RECEIVE_COUNT: String(maxReceiveCount),
       RETRY_BASE_SECONDS: env.RETRY_BASE_SECONDS ?? '2',
       RETRY_MAX_SECONDS: env.RETRY_MAX_SECONDS ?? '10',
+      FUNCTION_TIMEOUT_MS: String(functionTimeoutMs),
       IDEMPOTENCY_LEASE_MS: env.IDEMPOTENCY_LEASE_MS ?? String(functionTimeoutMs + 60_000),
     };
     const overrides = { sqs: queues.client, dynamodb: table.client, s3: bucket.client, secrets, config: config.config, engine: config.engine, logger, withoutMetrics: true };
     const ingress = createIngressHandler(() => ingressDependencies(settings, overrides), { publishMetrics: false });
-    const relay = createRelayHandler(() => relayDependencies(settings, overrides), { publishMetrics: false });
+    // Built now rather than at the first record, so that a setting the relay refuses stops the start.
+    const relayBuilt = relayDependencies(settings, overrides);
+    const relay = createRelayHandler(() => relayBuilt, { publishMetrics: false });
     // Like Lambda's event source mapping, several pollers share the queue (RELAY_CONCURRENCY).
     this.#mappings = Array.from(
       { length: Math.max(1, Number(env.RELAY_CONCURRENCY ?? 1)) },

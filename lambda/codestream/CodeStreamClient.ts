@@ -29,6 +29,11 @@ export type CodeStreamAuth =
 /** The part of Powertools' Logger the client uses. */
 export type ClientLogger = Pick<Logger, 'debug' | 'info' | 'warn'>;
 
+/** When a call must be over by (epoch ms): the end of the invocation, less what recording the result needs. */
+export interface Deadline {
+  endsAt: number;
+}
+
 export interface CodeStreamClientOptions {
   /** Aria Automation's base URL, e.g. `https://vra.example.com` or `https://api.mgmt.cloud.vmware.com`. */
   baseUrl: string;
@@ -142,17 +147,17 @@ export class CodeStreamClient {
    * `POST /codestream/api/pipelines/{id}/executions` or `/pipelines/{project}/{name}/executions`.
    * A 401 renews the token once and retries once; a second 401 is the `unauthorized` outcome.
    */
-  async execute(pipeline: PipelineRef, request: ExecutionRequest): Promise<Outcome> {
+  async execute(pipeline: PipelineRef, request: ExecutionRequest, deadline?: Deadline): Promise<Outcome> {
     const url = this.executionsUrl(pipeline);
     const described = describePipeline(pipeline);
     try {
       let token = await this.#tokens.get();
-      let answer = await this.#request('post', url, request, token, described);
+      let answer = await this.#request('post', url, request, token, described, deadline);
       if ('kind' in answer || answer.status !== 401) return this.#classify(answer, described, token);
       this.#logger.info('Code Stream answered 401; renewing the token and retrying once', { pipeline: described });
       this.#tokens.invalidate(token);
       token = await this.#tokens.get();
-      answer = await this.#request('post', url, request, token, described);
+      answer = await this.#request('post', url, request, token, described, deadline);
       return this.#classify(answer, described, token);
     } catch (error) {
       if (error instanceof AuthenticationError) return error.outcome;
@@ -165,16 +170,16 @@ export class CodeStreamClient {
    * timed out, Code Stream may have started the execution anyway, and calling again would start
    * a second one. Reads `GET …/executions` (the newest `top`), with the same token handling as execute.
    */
-  async lookupExecution(pipeline: PipelineRef, tags: readonly string[], top = 100): Promise<ExecutionLookup> {
+  async lookupExecution(pipeline: PipelineRef, tags: readonly string[], deadline?: Deadline, top = 100): Promise<ExecutionLookup> {
     const url = `${this.executionsUrl(pipeline)}${this.#apiVersion ? '&' : '?'}$top=${top}`;
     const described = describePipeline(pipeline);
     try {
       let token = await this.#tokens.get();
-      let answer = await this.#request('get', url, undefined, token, described);
+      let answer = await this.#request('get', url, undefined, token, described, deadline);
       if (!('kind' in answer) && answer.status === 401) {
         this.#tokens.invalidate(token);
         token = await this.#tokens.get();
-        answer = await this.#request('get', url, undefined, token, described);
+        answer = await this.#request('get', url, undefined, token, described, deadline);
       }
       if ('kind' in answer || answer.status !== 200) return { found: false, failed: this.#classify(answer, described, token) };
       const executions = parseExecutions(answer.body);
@@ -196,9 +201,10 @@ export class CodeStreamClient {
     return `${this.#baseUrl}/codestream/api/pipelines/${path}/executions${query}`;
   }
 
-  #request(method: 'get' | 'post', url: string, request: ExecutionRequest | undefined, token: string, pipeline: string): Promise<HttpAnswer | Failure> {
+  #request(method: 'get' | 'post', url: string, request: ExecutionRequest | undefined, token: string, pipeline: string, deadline?: Deadline): Promise<HttpAnswer | Failure> {
     const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...(request ? { 'Content-Type': 'application/json' } : {}) };
-    return sendRequest(this.#transport, { method, url, data: request, headers }, 'execute', `${method === 'post' ? 'executing' : 'looking up executions of'} ${pipeline}`);
+    const timeoutMs = deadline === undefined ? undefined : Math.max(0, deadline.endsAt - Date.now());
+    return sendRequest(this.#transport, { method, url, data: request, headers, timeoutMs }, 'execute', `${method === 'post' ? 'executing' : 'looking up executions of'} ${pipeline}`);
   }
 
   #classify(answer: HttpAnswer | Failure, pipeline: string, token: string): Outcome {

@@ -16,6 +16,8 @@ export interface OutgoingRequest {
   url: string;
   data?: unknown;
   headers: Record<string, string>;
+  /** A deadline shorter than the transport's, in ms: what is left of the invocation. */
+  timeoutMs?: number;
 }
 
 /**
@@ -32,17 +34,20 @@ export async function sendRequest(transport: Transport, request: OutgoingRequest
     if (!(error instanceof ProxySettingError)) throw error;
     return { kind: 'rejected', stage, reason: `${error.message} (${what}): fix it, then redrive`, snippet: '' };
   }
+  const { timeoutMs: deadlineMs, ...sent } = request;
+  const timeoutMs = Math.min(transport.timeoutMs, deadlineMs ?? Number.POSITIVE_INFINITY);
   let response: AxiosResponse<unknown>;
   try {
     response = await transport.http.request({
-      ...request,
+      ...sent,
       httpAgent: route.httpAgent,
       httpsAgent: route.httpsAgent,
-      timeout: transport.timeoutMs,
-      signal: AbortSignal.timeout(transport.timeoutMs),
+      timeout: timeoutMs,
+      // Ends the request whatever it is waiting for (a connection, a proxy, the answer), as Lambda ends an invocation.
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    return classifyTransportError(error, stage, what, transport.timeoutMs);
+    return classifyTransportError(error, stage, what, timeoutMs);
   }
   const refusal = transport.connections.proxyRefusal(response.request);
   if (refusal !== undefined) return proxyRefused(refusal, route.proxy ?? 'the proxy', stage, what);

@@ -37,12 +37,33 @@ export interface RelayOverrides {
   withoutMetrics?: boolean;
 }
 
+/** What a claim's lease must outlast the invocation by: the writes that record its result, clocks that differ. */
+const LEASE_MARGIN_MS = 5_000;
+
+/**
+ * IDEMPOTENCY_LEASE_MS, by default the function's timeout (FUNCTION_TIMEOUT_MS, the stack sets it;
+ * Lambda's longest, 900 s, if not) + 60 s.
+ * @throws Error for a lease that could lapse while its holder still works: a second receive would
+ *   claim the key and call Code Stream again.
+ */
+function leaseMs(env: NodeJS.ProcessEnv): number {
+  const timeoutMs = number(env, 'FUNCTION_TIMEOUT_MS', 900_000);
+  const lease = number(env, 'IDEMPOTENCY_LEASE_MS', timeoutMs + 60_000);
+  if (lease < timeoutMs + LEASE_MARGIN_MS) {
+    throw new Error(
+      `IDEMPOTENCY_LEASE_MS is ${lease} ms; it must be at least the function's timeout (FUNCTION_TIMEOUT_MS, ${timeoutMs} ms) + ${LEASE_MARGIN_MS} ms, ` +
+        'or a claim could lapse while its holder still works and a second receive call Code Stream again',
+    );
+  }
+  return lease;
+}
+
 /**
  * The relay function's composition root: the bundled config's rules compiled once, the Code Stream
  * client, the idempotency table, the queue and its DLQ, and the bucket of large bodies. Settings:
  * RELAY_CONFIG (default relay.config.json), QUEUE_URL, DEAD_LETTER_QUEUE_URL, IDEMPOTENCY_TABLE,
  * BODY_BUCKET (where ingress keeps bodies too large for a queued message), CODESTREAM_TIMEOUT_MS
- * (default 10000), IDEMPOTENCY_LEASE_MS (default: the function's timeout + 60 s), and
+ * (default 10000), FUNCTION_TIMEOUT_MS, IDEMPOTENCY_LEASE_MS (see {@link leaseMs}), and
  * MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, ATTEMPTS_PER_INVOCATION,
  * UNCERTAIN_SETTLE_MS (see RetryPolicy).
  */
@@ -83,7 +104,7 @@ export function relayDependencies(env: NodeJS.ProcessEnv, overrides: RelayOverri
     store: new IdempotencyStore({
       client: DynamoDBDocumentClient.from(traced(overrides.dynamodb ?? new DynamoDBClient({}))),
       tableName: required(env, 'IDEMPOTENCY_TABLE'),
-      leaseMs: number(env, 'IDEMPOTENCY_LEASE_MS', number(env, 'AWS_LAMBDA_FUNCTION_TIMEOUT', 900) * 1000 + 60_000),
+      leaseMs: leaseMs(env),
     }),
     deadLetters: new SqsDeadLetterQueue(sqs, required(env, 'DEAD_LETTER_QUEUE_URL')),
     retryLater: async (receiptHandle, seconds) => {

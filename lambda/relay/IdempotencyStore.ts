@@ -1,8 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
-/** One execution the relay may start: a webhook delivery matched by one rule. */
+/**
+ * One execution the relay may start: a webhook delivery of one source matched by one rule. The
+ * source is part of it: a generic source may take its delivery id from a body field, which another
+ * source's ids can equal.
+ */
 export interface ExecutionKey {
+  source: string;
   deliveryId: string;
   rule: string;
 }
@@ -15,8 +21,8 @@ interface Attempts {
 }
 
 export type ExecutionRecord =
-  /** Someone is calling Code Stream now; others keep off until `leaseUntil` (epoch ms). */
-  | ({ status: 'in_progress'; messageId: string; leaseUntil: number } & Attempts)
+  /** Someone is calling Code Stream now; others keep off until `leaseUntil` (epoch ms). `claimToken` names that claim. */
+  | ({ status: 'in_progress'; messageId: string; leaseUntil: number; claimToken?: string } & Attempts)
   /** Failed, may be tried again; `uncertain`: the last call timed out or lost its connection, so Code Stream may have started the execution. */
   | ({ status: 'retrying'; uncertain: boolean; lastOutcome?: string } & Attempts)
   /** Done: never call Code Stream again for this key. */
@@ -25,8 +31,14 @@ export type ExecutionRecord =
   | ({ status: 'dead_lettered'; messageId: string; outcome: string } & Attempts);
 
 export type Claim =
-  | { claimed: true; attempts: number; firstAttemptAt?: string; lastAttemptAt?: string; uncertain: boolean }
+  /** `token` names this claim: every later change to the record must give it (see the `mark` methods). */
+  | { claimed: true; token: string; attempts: number; firstAttemptAt?: string; lastAttemptAt?: string; uncertain: boolean }
   | { claimed: false; record: ExecutionRecord };
+
+/** Who changes a record after claiming it; without a token, a change made with no claim (a rule that could not be built). */
+interface Holder {
+  token?: string;
+}
 
 export interface IdempotencyStoreOptions {
   client: DynamoDBDocumentClient;
@@ -57,9 +69,11 @@ type StoredItem = { id: string; expiresAt: number } & (
 const DAY_MS = 86_400_000;
 
 /**
- * Guards each Code Stream execution with one DynamoDB record per (delivery id, rule), so that SQS
- * redeliveries, sender retries and operator redrives never start the same execution twice. A caller
- * `claim`s the key before calling Code Stream and records the outcome with one of the `mark` methods.
+ * Guards each Code Stream execution with one DynamoDB record per (source, delivery id, rule), so
+ * that SQS redeliveries, sender retries and operator redrives never start the same execution twice.
+ * A caller `claim`s the key before calling Code Stream and records the outcome with one of the
+ * `mark` methods, giving its claim's token: a holder whose lease lapsed and whose key another
+ * claimed since cannot overwrite that claim (the write is fenced, and the mark answers false).
  *
  * @example
  * const store = new IdempotencyStore({ client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: 'relay-executions', leaseMs: 960_000 });
@@ -93,6 +107,7 @@ export class IdempotencyStore {
    */
   async claim(key: ExecutionKey, messageId: string): Promise<Claim> {
     const now = this.#now();
+    const token = randomUUID();
     let previous: StoredItem | undefined;
     try {
       const result = await this.#client.send(
@@ -100,7 +115,7 @@ export class IdempotencyStore {
           TableName: this.#tableName,
           Key: { id: recordId(key) },
           UpdateExpression:
-            'SET #status = :inProgress, messageId = :messageId, leaseUntil = :leaseUntil, ' +
+            'SET #status = :inProgress, messageId = :messageId, leaseUntil = :leaseUntil, claimToken = :token, ' +
             'attempts = if_not_exists(attempts, :zero), expiresAt = :expiresAt ' +
             'REMOVE uncertain, lastOutcome, outcome, spentAttempts',
           ConditionExpression:
@@ -113,6 +128,7 @@ export class IdempotencyStore {
             ':retrying': 'retrying',
             ':deadLettered': 'dead_lettered',
             ':messageId': messageId,
+            ':token': token,
             ':leaseUntil': now + this.#leaseMs,
             ':now': now,
             ':zero': 0,
@@ -128,9 +144,11 @@ export class IdempotencyStore {
       // Gone between the failed write and the read (TTL): the key is free again.
       return record ? { claimed: false, record } : this.claim(key, messageId);
     }
-    if (!previous || previous.status === 'dead_lettered') return { claimed: true, attempts: 0, uncertain: false };
+    if (!previous) return this.#unlessCreatedBefore(key, token);
+    if (previous.status === 'dead_lettered') return { claimed: true, token, attempts: 0, uncertain: false };
     return {
       claimed: true,
+      token,
       attempts: previous.attempts,
       firstAttemptAt: previous.firstAttemptAt,
       lastAttemptAt: previous.lastAttemptAt,
@@ -139,27 +157,51 @@ export class IdempotencyStore {
     };
   }
 
-  /** Records the execution as started; overwrites whatever was there, and nothing overwrites it after. */
-  async markCreated(key: ExecutionKey, details: { executionId?: string; executionLink?: string } & Attempts): Promise<void> {
-    await this.#put({ id: recordId(key), status: 'created', ...details, expiresAt: this.#expiresAt(this.#now()) });
+  /**
+   * A new key's claim, unless the execution was created under the key of versions before the
+   * source was part of it (`<delivery id>|<rule>`): then that record is carried over, and the key
+   * is not claimed. Such records expire with the retention, 15 days after an upgrade.
+   */
+  async #unlessCreatedBefore(key: ExecutionKey, token: string): Promise<Claim> {
+    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { id: legacyRecordId(key) }, ConsistentRead: true }));
+    const legacy = Item && toRecord(Item as StoredItem);
+    if (legacy?.status !== 'created') return { claimed: true, token, attempts: 0, uncertain: false };
+    const { status: _created, ...details } = legacy;
+    await this.markCreated(key, { ...details, token });
+    return { claimed: false, record: legacy };
   }
 
-  /** Releases the key for another try; a no-op if the key was created meanwhile. */
-  async markRetrying(key: ExecutionKey, details: { uncertain: boolean; lastOutcome: string } & Attempts): Promise<void> {
-    await this.#putUnlessCreated({ id: recordId(key), status: 'retrying', ...details, expiresAt: this.#expiresAt(this.#now()) });
+  /**
+   * Records the execution as started, if the caller still holds its claim; nothing overwrites it
+   * after. False when another claim took the key since (its holder finds the execution by its tags).
+   */
+  async markCreated(key: ExecutionKey, details: { executionId?: string; executionLink?: string } & Attempts & Holder): Promise<boolean> {
+    const { token, ...record } = details;
+    return this.#putIfHeld({ id: recordId(key), status: 'created', ...record, expiresAt: this.#expiresAt(this.#now()) }, token, []);
   }
 
-  /** Gives up on the key for this SQS message; a no-op if the key was created meanwhile. */
-  async markDeadLettered(key: ExecutionKey, details: { messageId: string; outcome: string } & Attempts): Promise<void> {
-    const { messageId, outcome, ...spentAttempts } = details;
-    await this.#putUnlessCreated({
+  /** Releases the key for another try, if the caller still holds its claim; false otherwise (created, or claimed by another since). */
+  async markRetrying(key: ExecutionKey, details: { uncertain: boolean; lastOutcome: string } & Attempts & Holder): Promise<boolean> {
+    const { token, ...record } = details;
+    return this.#putIfHeld({ id: recordId(key), status: 'retrying', ...record, expiresAt: this.#expiresAt(this.#now()) }, token, []);
+  }
+
+  /**
+   * Gives up on the key for this SQS message: if the caller holds its claim, or no one does (the key
+   * is retrying or dead-lettered, or was never claimed: a rule whose request could not be built).
+   * False when created, or claimed by another.
+   */
+  async markDeadLettered(key: ExecutionKey, details: { messageId: string; outcome: string } & Attempts & Holder): Promise<boolean> {
+    const { messageId, outcome, token, ...spentAttempts } = details;
+    const item: StoredItem = {
       id: recordId(key),
       status: 'dead_lettered',
       messageId,
       outcome,
       spentAttempts: withoutUndefined(spentAttempts),
       expiresAt: this.#expiresAt(this.#now()),
-    });
+    };
+    return this.#putIfHeld(item, token, ['retrying', 'dead_lettered']);
   }
 
   async get(key: ExecutionKey): Promise<ExecutionRecord | undefined> {
@@ -169,24 +211,30 @@ export class IdempotencyStore {
     return Item && toRecord(Item as StoredItem);
   }
 
-  async #put(item: StoredItem): Promise<void> {
-    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: withoutUndefined(item) }));
-  }
-
-  /** A created record is final: a late holder whose lease had lapsed must not turn it back. */
-  async #putUnlessCreated(item: StoredItem): Promise<void> {
+  /**
+   * Writes the item if the record is absent, held by the claim `token` names, or in one of the
+   * `unheld` statuses; false when the condition fails. A created record is never overwritten.
+   */
+  async #putIfHeld(item: StoredItem, token: string | undefined, unheld: readonly ExecutionRecord['status'][]): Promise<boolean> {
+    const values: Record<string, string> = {};
+    const conditions = ['attribute_not_exists(id)'];
+    if (token !== undefined) {
+      conditions.push('(#status = :inProgress AND claimToken = :token)');
+      values[':inProgress'] = 'in_progress';
+      values[':token'] = token;
+    }
+    unheld.forEach((status, index) => {
+      conditions.push(`#status = :unheld${index}`);
+      values[`:unheld${index}`] = status;
+    });
+    // DynamoDB refuses an empty map of names or values: a condition on the id alone has neither.
+    const byStatus = conditions.length > 1 ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: values } : {};
     try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: withoutUndefined(item),
-          ConditionExpression: 'attribute_not_exists(id) OR #status <> :created',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':created': 'created' },
-        }),
-      );
+      await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: withoutUndefined(item), ConditionExpression: conditions.join(' OR '), ...byStatus }));
+      return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
     }
   }
 
@@ -195,7 +243,12 @@ export class IdempotencyStore {
   }
 }
 
-function recordId({ deliveryId, rule }: ExecutionKey): string {
+/** As JSON, so that no delivery id (the sender's to choose) can make two keys one. */
+function recordId({ source, deliveryId, rule }: ExecutionKey): string {
+  return JSON.stringify([source, deliveryId, rule]);
+}
+
+function legacyRecordId({ deliveryId, rule }: ExecutionKey): string {
   return `${deliveryId}|${rule}`;
 }
 
@@ -205,6 +258,10 @@ function withoutUndefined<T extends object>(value: T): T {
 }
 
 function toRecord({ id, expiresAt, ...record }: StoredItem): ExecutionRecord {
+  if (record.status === 'in_progress') {
+    const { claimToken: _token, ...held } = record;
+    return held;
+  }
   if (record.status !== 'dead_lettered') return record;
   const { spentAttempts, ...deadLettered } = record;
   return { ...deadLettered, ...spentAttempts };

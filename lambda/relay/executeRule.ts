@@ -11,7 +11,8 @@ export type RuleResult =
   | { state: 'skipped'; why: string }
   | { state: 'busy'; retryAfterMs: number }
   | { state: 'retry'; outcome: Outcome; attempts: number; firstAttemptAt: string; lastAttemptAt: string }
-  | { state: 'failed'; outcome: Outcome; attempts: number; firstAttemptAt: string; lastAttemptAt: string };
+  /** `token`: the claim under which the failure may be recorded (markDeadLettered). */
+  | { state: 'failed'; outcome: Outcome; attempts: number; firstAttemptAt: string; lastAttemptAt: string; token: string };
 
 export interface RuleCall {
   key: ExecutionKey;
@@ -29,6 +30,9 @@ export interface RuleCall {
 /** Leaves this much of the invocation for recording the result after the last call. */
 const SAFETY_MARGIN_MS = 2_000;
 
+/** A call with less time than this is not made: it could only time out, leaving Code Stream's side unknown. */
+const SHORTEST_CALL_MS = 1_000;
+
 /**
  * Starts one rule's execution at most once: claims (delivery, rule) in the idempotency store, looks
  * for an execution a timed-out call may have started, calls Code Stream with a few quick retries
@@ -38,6 +42,8 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
   const { store, codestream, logger, policy } = dependencies;
   const now = () => clock(dependencies).toISOString();
   const claim = await store.claim(call.key, call.messageId);
+  // A holder whose lease lapsed while it worked: another receive has the key now and will finish it.
+  const lost: RuleResult = { state: 'skipped', why: 'its claim lapsed and another receive took the key over' };
   if (!claim.claimed) {
     const { record } = claim;
     // This very message holds a live claim: an earlier receive of it died mid-call. Acknowledging
@@ -47,6 +53,7 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
     }
     return { state: 'skipped', why: skipReason(record.status) };
   }
+  const { token } = claim;
   let attempts = claim.attempts;
   const firstAttemptAt = claim.firstAttemptAt ?? now();
   let uncertain = claim.uncertain;
@@ -55,38 +62,45 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
   const settlesAt = uncertain && claim.lastAttemptAt ? Date.parse(claim.lastAttemptAt) + policy.uncertainSettleMs : 0;
   const waitMs = settlesAt - clock(dependencies).getTime();
   if (waitMs > 0) {
-    await store.markRetrying(call.key, { uncertain: true, lastOutcome: 'waiting for an unanswered call to settle', attempts, firstAttemptAt, lastAttemptAt: claim.lastAttemptAt });
-    return { state: 'busy', retryAfterMs: waitMs };
+    const released = await store.markRetrying(call.key, { uncertain: true, lastOutcome: 'waiting for an unanswered call to settle', attempts, firstAttemptAt, lastAttemptAt: claim.lastAttemptAt, token });
+    return released ? { state: 'busy', retryAfterMs: waitMs } : lost;
   }
   for (let attempt = 0; ; attempt += 1) {
+    // Every call ends before the invocation does, as Lambda would end it: the result is then recorded.
+    const deadline = { endsAt: Date.now() + call.remainingMs() - SAFETY_MARGIN_MS };
+    if (deadline.endsAt - Date.now() < SHORTEST_CALL_MS) {
+      const outOfTime: Outcome = { kind: 'retryable', cause: 'timeout', stage: 'execute', reason: 'the invocation had too little time left to call Code Stream', snippet: '' };
+      return retryOrFail(call, outOfTime, attempts, firstAttemptAt, uncertain, token, dependencies);
+    }
     if (uncertain) {
-      const lookup = await codestream.lookupExecution(call.pipeline, call.tags);
+      const lookup = await codestream.lookupExecution(call.pipeline, call.tags, deadline);
       if (lookup.found) {
         logger.info('Found the execution an earlier, unanswered call started', { ...call.logContext, outcome: 'created', executionId: lookup.executionId });
-        await store.markCreated(call.key, { executionId: lookup.executionId, executionLink: lookup.executionLink, attempts, firstAttemptAt, lastAttemptAt: now() });
+        await recordCreated(call, { executionId: lookup.executionId, executionLink: lookup.executionLink, attempts, firstAttemptAt, lastAttemptAt: now(), token }, dependencies);
         return { state: 'created', executionId: lookup.executionId };
       }
-      if (lookup.failed) return retryOrFail(call, lookup.failed, attempts, firstAttemptAt, uncertain, dependencies);
+      if (lookup.failed) return retryOrFail(call, lookup.failed, attempts, firstAttemptAt, uncertain, token, dependencies);
     }
     attempts += 1;
     const started = Date.now();
-    const outcome = await codestream.execute(call.pipeline, call.request);
+    const outcome = await codestream.execute(call.pipeline, call.request, deadline);
     dependencies.metrics?.addMetric('codeStreamLatency', MetricUnit.Milliseconds, Date.now() - started);
     logger.info('Code Stream answered', { ...call.logContext, outcome: outcome.kind, status: outcome.status, reason: outcome.reason, attempt: attempts });
     if (outcome.kind === 'created') {
-      await store.markCreated(call.key, { executionId: outcome.executionId, executionLink: outcome.executionLink, attempts, firstAttemptAt, lastAttemptAt: now() });
+      await recordCreated(call, { executionId: outcome.executionId, executionLink: outcome.executionLink, attempts, firstAttemptAt, lastAttemptAt: now(), token }, dependencies);
       logger.info('Execution created', { ...call.logContext, outcome: 'created', executionId: outcome.executionId, executionLink: outcome.executionLink });
       dependencies.metrics?.addMetric('executionsCreated', MetricUnit.Count, 1);
       return { state: 'created', executionId: outcome.executionId };
     }
-    if (outcome.kind !== 'retryable') return { state: 'failed', outcome, attempts, firstAttemptAt, lastAttemptAt: now() };
+    if (outcome.kind !== 'retryable') return { state: 'failed', outcome, attempts, firstAttemptAt, lastAttemptAt: now(), token };
     uncertain = outcome.maybeProcessed === true;
     const delay = invocationDelayMs(attempt, outcome.retryAfterMs, policy, dependencies.random ?? Math.random);
-    const timeLeft = call.remainingMs() - SAFETY_MARGIN_MS - delay;
+    // After the backoff there must be time for a call, and for recording its result.
+    const timeLeft = call.remainingMs() - SAFETY_MARGIN_MS - SHORTEST_CALL_MS - delay;
     // A call that may have been processed is retried only from the queue, after a delay in which a
     // slow Code Stream can finish it: the lookup then finds the execution instead of racing it.
     if (uncertain || attempt + 1 >= policy.attemptsPerInvocation || timeLeft < 0) {
-      return retryOrFail(call, outcome, attempts, firstAttemptAt, uncertain, dependencies);
+      return retryOrFail(call, outcome, attempts, firstAttemptAt, uncertain, token, dependencies);
     }
     dependencies.metrics?.addMetric('retried', MetricUnit.Count, 1);
     await (dependencies.sleep ?? sleep)(delay);
@@ -99,12 +113,23 @@ async function retryOrFail(
   attempts: number,
   firstAttemptAt: string,
   uncertain: boolean,
+  token: string,
   dependencies: RelayDependencies,
 ): Promise<RuleResult> {
   const lastAttemptAt = clock(dependencies).toISOString();
-  if (outcome.kind !== 'retryable') return { state: 'failed', outcome, attempts, firstAttemptAt, lastAttemptAt };
-  await dependencies.store.markRetrying(call.key, { uncertain, lastOutcome: outcome.reason, attempts, firstAttemptAt, lastAttemptAt });
+  if (outcome.kind !== 'retryable') return { state: 'failed', outcome, attempts, firstAttemptAt, lastAttemptAt, token };
+  if (!(await dependencies.store.markRetrying(call.key, { uncertain, lastOutcome: outcome.reason, attempts, firstAttemptAt, lastAttemptAt, token }))) {
+    dependencies.logger.warn('The claim lapsed before the failure was recorded; another receive holds the key', call.logContext);
+    return { state: 'skipped', why: 'its claim lapsed and another receive took the key over' };
+  }
   return { state: 'retry', outcome, attempts, firstAttemptAt, lastAttemptAt };
+}
+
+/** Marks the key created; a holder whose claim was taken over says so: the new holder finds the execution by its tags. */
+async function recordCreated(call: RuleCall, details: Parameters<RelayDependencies['store']['markCreated']>[1], dependencies: RelayDependencies): Promise<void> {
+  if (!(await dependencies.store.markCreated(call.key, details))) {
+    dependencies.logger.warn('The claim lapsed before the execution was recorded; the receive that holds the key will find it by its tags', call.logContext);
+  }
 }
 
 function clock(dependencies: RelayDependencies): Date {

@@ -22,7 +22,7 @@ export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
 }
 
-type Pending = Extract<RuleResult, { state: 'retry' }> & { rule: string; deliveryId: string; pipeline: PipelineRef };
+type Pending = Extract<RuleResult, { state: 'retry' }> & { rule: string; source: string; deliveryId: string; pipeline: PipelineRef };
 
 /**
  * One SQS record: every event of the delivery against the rules, every match executed at most
@@ -65,12 +65,12 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
       if ('error' in match) {
         logger.error('The rule matched but its request cannot be built', { ...ruleContext, reason: match.error });
         const rejected: Outcome = { kind: 'rejected', stage: 'execute', reason: `the rule's templates failed: ${match.error}`, snippet: '' };
-        await recordFailure(record, { outcome: rejected, attempts: 0, rule: match.rule, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
+        await recordFailure(record, { outcome: rejected, attempts: 0, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
         continue;
       }
       const result = await executeRule(
         {
-          key: { deliveryId: event.deliveryId, rule: match.rule },
+          key: { source: event.source, deliveryId: event.deliveryId, rule: match.rule },
           pipeline: match.pipeline,
           request: match.request,
           messageId: record.messageId,
@@ -85,10 +85,10 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
         logger.warn('An earlier receive of this message is still claimed; retrying after its lease', ruleContext);
         const outcome: Outcome = { kind: 'retryable', stage: 'execute', cause: 'service', retryAfterMs: result.retryAfterMs, reason: 'an earlier receive of this message still holds the claim', snippet: '' };
         const at = new Date().toISOString();
-        pending.push({ state: 'retry', outcome, attempts: 0, firstAttemptAt: at, lastAttemptAt: at, rule: match.rule, deliveryId: event.deliveryId, pipeline: match.pipeline });
+        pending.push({ state: 'retry', outcome, attempts: 0, firstAttemptAt: at, lastAttemptAt: at, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline });
       }
-      else if (result.state === 'failed') await recordFailure(record, { ...result, rule: match.rule, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
-      else if (result.state === 'retry') pending.push({ ...result, rule: match.rule, deliveryId: event.deliveryId, pipeline: match.pipeline });
+      else if (result.state === 'failed') await recordFailure(record, { ...result, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
+      else if (result.state === 'retry') pending.push({ ...result, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline });
     }
   }
   if (pending.length === 0) return;
@@ -107,7 +107,18 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
 /** A final failure of one rule: the record goes to the DLQ with why, and the rule is marked so redeliveries skip it. */
 async function recordFailure(
   record: SQSRecord,
-  failure: { outcome: Outcome; attempts: number; firstAttemptAt?: string; lastAttemptAt?: string; rule: string; deliveryId: string; pipeline: PipelineRef },
+  failure: {
+    outcome: Outcome;
+    attempts: number;
+    firstAttemptAt?: string;
+    lastAttemptAt?: string;
+    rule: string;
+    source: string;
+    deliveryId: string;
+    pipeline: PipelineRef;
+    /** The claim under which the rule failed; none when the rule was never claimed, or released it to retry. */
+    token?: string;
+  },
   dependencies: RelayDependencies,
   prefix = '',
 ): Promise<void> {
@@ -129,8 +140,8 @@ async function recordFailure(
     dependencies,
   );
   await dependencies.store.markDeadLettered(
-    { deliveryId: failure.deliveryId, rule: failure.rule },
-    { messageId: record.messageId, outcome: outcome.kind, attempts: failure.attempts, firstAttemptAt: failure.firstAttemptAt, lastAttemptAt: failure.lastAttemptAt },
+    { source: failure.source, deliveryId: failure.deliveryId, rule: failure.rule },
+    { messageId: record.messageId, outcome: outcome.kind, attempts: failure.attempts, firstAttemptAt: failure.firstAttemptAt, lastAttemptAt: failure.lastAttemptAt, token: failure.token },
   );
 }
 

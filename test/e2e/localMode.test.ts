@@ -157,7 +157,7 @@ it('runs the README walkthrough, then loses nothing to Ctrl-C during a burst', a
 it('loses nothing to kill -9 of the whole process group mid-burst, and runs each rule once after the restart', async () => {
   stateDir = mkdtempSync(path.join(tmpdir(), 'relay-local-'));
   // Short leases, so that a claim the killed relay held lapses soon after the restart.
-  const settings = { RELAY_FUNCTION_TIMEOUT_MS: '5000', IDEMPOTENCY_LEASE_MS: '6000', RELAY_CONCURRENCY: '2' };
+  const settings = { RELAY_FUNCTION_TIMEOUT_MS: '5000', IDEMPOTENCY_LEASE_MS: '10000', RELAY_CONCURRENCY: '2' };
   // Calls in flight (slow), waiting out a Retry-After, or cut off with their outcome unknown (reset) when the kill comes.
   simulator.setFaults({ probability: 0.5, pick: [{ kind: 'slow', delayMs: 400 }, { kind: 'status', status: 503, retryAfter: '1' }, { kind: 'reset' }] });
   await startRelay(settings);

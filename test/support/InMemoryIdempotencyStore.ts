@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { Claim, ExecutionKey, ExecutionRecord, IdempotencyStore } from '../../lambda/relay/IdempotencyStore';
 
 type Store = Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered' | 'get'>;
 type Attempts = { attempts: number; firstAttemptAt?: string; lastAttemptAt?: string };
+type Holder = { token?: string };
 
 /**
  * lambda/relay/IdempotencyStore.ts in a Map: the same claims, leases and final states, answered
  * the same way (test/integration/relay/IdempotencyStore.test.ts runs both side by side). What it
- * leaves out is DynamoDB's: the TTL, and claims racing across processes.
+ * leaves out is DynamoDB's: the TTL, claims racing across processes, and the keys of earlier versions.
  */
 export class InMemoryIdempotencyStore implements Store {
   readonly #records = new Map<string, ExecutionRecord>();
@@ -26,30 +28,40 @@ export class InMemoryIdempotencyStore implements Store {
       previous.status === 'retrying' ||
       (previous.status === 'in_progress' && previous.leaseUntil <= now) ||
       (previous.status === 'dead_lettered' && previous.messageId !== messageId);
-    if (!free) return { claimed: false, record: structuredClone(previous) };
+    if (!free) return { claimed: false, record: withoutToken(previous) };
+    const token = randomUUID();
     // A redrive starts afresh: the attempts of a dead-lettered record are spent.
     const kept: Attempts = previous === undefined || previous.status === 'dead_lettered' ? { attempts: 0 } : attemptsOf(previous);
-    this.#set(key, { status: 'in_progress', messageId, leaseUntil: now + this.#leaseMs, ...kept });
-    if (previous === undefined || previous.status === 'dead_lettered') return { claimed: true, attempts: 0, uncertain: false };
+    this.#set(key, { status: 'in_progress', messageId, leaseUntil: now + this.#leaseMs, claimToken: token, ...kept });
+    if (previous === undefined || previous.status === 'dead_lettered') return { claimed: true, token, attempts: 0, uncertain: false };
     // A holder whose lease lapsed may have reached Code Stream before it died.
-    return withoutUndefined({ claimed: true, ...kept, uncertain: previous.status === 'retrying' ? previous.uncertain : true });
+    return withoutUndefined({ claimed: true, token, ...kept, uncertain: previous.status === 'retrying' ? previous.uncertain : true });
   }
 
-  async markCreated(key: ExecutionKey, details: { executionId?: string; executionLink?: string } & Attempts): Promise<void> {
-    this.#set(key, { status: 'created', ...details });
+  async markCreated(key: ExecutionKey, { token, ...details }: { executionId?: string; executionLink?: string } & Attempts & Holder): Promise<boolean> {
+    return this.#setIfHeld(key, token, [], { status: 'created', ...details });
   }
 
-  async markRetrying(key: ExecutionKey, details: { uncertain: boolean; lastOutcome: string } & Attempts): Promise<void> {
-    if (this.#records.get(recordId(key))?.status !== 'created') this.#set(key, { status: 'retrying', ...details });
+  async markRetrying(key: ExecutionKey, { token, ...details }: { uncertain: boolean; lastOutcome: string } & Attempts & Holder): Promise<boolean> {
+    return this.#setIfHeld(key, token, [], { status: 'retrying', ...details });
   }
 
-  async markDeadLettered(key: ExecutionKey, details: { messageId: string; outcome: string } & Attempts): Promise<void> {
-    if (this.#records.get(recordId(key))?.status !== 'created') this.#set(key, { status: 'dead_lettered', ...details });
+  async markDeadLettered(key: ExecutionKey, { token, ...details }: { messageId: string; outcome: string } & Attempts & Holder): Promise<boolean> {
+    return this.#setIfHeld(key, token, ['retrying', 'dead_lettered'], { status: 'dead_lettered', ...details });
   }
 
   async get(key: ExecutionKey): Promise<ExecutionRecord | undefined> {
     const record = this.#records.get(recordId(key));
-    return record && structuredClone(record);
+    return record && withoutToken(record);
+  }
+
+  /** As the DynamoDB store's conditional put: absent, held by `token`'s claim, or in an `unheld` status. */
+  #setIfHeld(key: ExecutionKey, token: string | undefined, unheld: readonly ExecutionRecord['status'][], record: ExecutionRecord): boolean {
+    const current = this.#records.get(recordId(key));
+    const held = current?.status === 'in_progress' && token !== undefined && current.claimToken === token;
+    if (current !== undefined && !held && !unheld.includes(current.status)) return false;
+    this.#set(key, record);
+    return true;
   }
 
   #set(key: ExecutionKey, record: ExecutionRecord): void {
@@ -57,8 +69,15 @@ export class InMemoryIdempotencyStore implements Store {
   }
 }
 
-function recordId({ deliveryId, rule }: ExecutionKey): string {
-  return `${deliveryId}|${rule}`;
+function recordId({ source, deliveryId, rule }: ExecutionKey): string {
+  return JSON.stringify([source, deliveryId, rule]);
+}
+
+/** A record as read: the claim's token stays with its holder. */
+function withoutToken(record: ExecutionRecord): ExecutionRecord {
+  const copy = structuredClone(record);
+  if (copy.status === 'in_progress') delete copy.claimToken;
+  return copy;
 }
 
 function attemptsOf(record: ExecutionRecord): Attempts {

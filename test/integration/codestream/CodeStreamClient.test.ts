@@ -117,6 +117,13 @@ describe('retryable', () => {
     expect(outcome.reason).toBe(`no answer from Code Stream within 150 ms (executing pipeline ${PIPELINES.build.id})`);
   });
 
+  it('ends a call at the invocation’s deadline when that comes before its own timeout, as an unanswered call', async () => {
+    simulator = await startSimulator({ faults: { script: [{ kind: 'slow', delayMs: 2_000 }] } });
+    const outcome = await clientFor({ timeoutMs: 10_000 }).execute({ id: PIPELINES.build.id }, REQUEST, { endsAt: Date.now() + 300 });
+    expect(outcome).toMatchObject({ kind: 'retryable', stage: 'execute', cause: 'timeout', maybeProcessed: true });
+    expect(outcome.reason).toMatch(new RegExp(`^no answer from Code Stream within (2\\d\\d|300) ms \\(executing pipeline ${PIPELINES.build.id}\\)$`));
+  });
+
   it('classifies a connection reset as a retryable connection error', async () => {
     simulator = await startSimulator({ faults: { script: [{ kind: 'reset' }] } });
     const outcome = await clientFor().execute({ id: PIPELINES.build.id }, REQUEST);

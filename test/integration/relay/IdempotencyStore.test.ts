@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as fc from 'fast-check';
 import {
   type ExecutionKey,
@@ -53,8 +53,18 @@ function storeWith(options: Partial<IdempotencyStoreOptions> = {}): IdempotencyS
 /** A key no other test touches. */
 function newKey(rule = 'build-on-push'): ExecutionKey {
   sequence += 1;
-  return { deliveryId: `github:0b6f5a1e-${sequence}`, rule };
+  return { source: 'github', deliveryId: `github:0b6f5a1e-${sequence}`, rule };
 }
+
+/** Claims the key, which must be free, and gives the claim's token: what every later mark must give. */
+async function claimToken(store: Pick<IdempotencyStore, 'claim'>, key: ExecutionKey, messageId: string): Promise<string> {
+  const claim = await store.claim(key, messageId);
+  if (!claim.claimed) throw new Error(`${key.deliveryId} is not free: ${JSON.stringify(claim.record)}`);
+  return claim.token;
+}
+
+/** A claim as the store answers it, its token being random. */
+const TOKEN = expect.any(String);
 
 function isoAt(ms: number): string {
   return new Date(ms).toISOString();
@@ -64,9 +74,9 @@ function advance(ms: number): void {
   clockMs += ms;
 }
 
-async function storedItem({ deliveryId, rule }: ExecutionKey): Promise<Record<string, unknown> | undefined> {
+async function storedItem({ source, deliveryId, rule }: ExecutionKey): Promise<Record<string, unknown> | undefined> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: TABLE, Key: { id: `${deliveryId}|${rule}` }, ConsistentRead: true }),
+    new GetCommand({ TableName: TABLE, Key: { id: JSON.stringify([source, deliveryId, rule]) }, ConsistentRead: true }),
   );
   return Item;
 }
@@ -79,8 +89,9 @@ async function expectExpiresAt(key: ExecutionKey, writtenAtMs: number, retention
 /** Claims `key` for 'msg-1' and records a failed first call at T0 + 1 s. */
 async function retryingKey(store: IdempotencyStore, uncertain = false): Promise<ExecutionKey> {
   const key = newKey();
-  await store.claim(key, 'msg-1');
+  const token = await claimToken(store, key, 'msg-1');
   await store.markRetrying(key, {
+    token,
     uncertain,
     lastOutcome: uncertain ? 'timeout' : 'HTTP 503',
     attempts: 1,
@@ -95,7 +106,7 @@ describe('a new key', () => {
     const store = storeWith();
     const key = newKey();
 
-    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: true, attempts: 0, uncertain: false });
+    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: true, token: TOKEN, attempts: 0, uncertain: false });
     expect(await store.get(key)).toEqual({ status: 'in_progress', messageId: 'msg-1', leaseUntil: T0 + LEASE_MS, attempts: 0 });
     await expectExpiresAt(key, T0);
   });
@@ -134,6 +145,7 @@ describe('in progress', () => {
 
     expect(await store.claim(key, 'msg-2')).toEqual({
       claimed: true,
+      token: TOKEN,
       attempts: 1,
       firstAttemptAt: isoAt(T0 + 1_000),
       lastAttemptAt: isoAt(T0 + 1_000),
@@ -171,7 +183,7 @@ describe('retrying', () => {
     const key = await retryingKey(store, uncertain);
     advance(30_000);
 
-    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: true, attempts: 1, firstAttemptAt: isoAt(T0 + 1_000), lastAttemptAt: isoAt(T0 + 1_000), uncertain });
+    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: true, token: TOKEN, attempts: 1, firstAttemptAt: isoAt(T0 + 1_000), lastAttemptAt: isoAt(T0 + 1_000), uncertain });
     expect(await store.get(key)).toEqual({
       status: 'in_progress',
       messageId: 'msg-1',
@@ -192,9 +204,9 @@ describe('created', () => {
 
   async function createdKey(store: IdempotencyStore): Promise<ExecutionKey> {
     const key = newKey();
-    await store.claim(key, 'msg-1');
+    const token = await claimToken(store, key, 'msg-1');
     advance(2_000);
-    await store.markCreated(key, { ...execution, attempts: 1, firstAttemptAt: isoAt(T0 + 1_000), lastAttemptAt: isoAt(T0 + 1_000) });
+    await store.markCreated(key, { ...execution, token, attempts: 1, firstAttemptAt: isoAt(T0 + 1_000), lastAttemptAt: isoAt(T0 + 1_000) });
     return key;
   }
 
@@ -217,8 +229,7 @@ describe('created', () => {
   it('records a created answer that carried no execution id', async () => {
     const store = storeWith();
     const key = newKey();
-    await store.claim(key, 'msg-1');
-    await store.markCreated(key, { attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) });
+    await store.markCreated(key, { token: await claimToken(store, key, 'msg-1'), attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) });
 
     expect(await store.get(key)).toEqual({ status: 'created', attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) });
   });
@@ -241,10 +252,10 @@ describe('created', () => {
 
     await expect(
       store.markRetrying(key, { uncertain: true, lastOutcome: 'timeout', attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) }),
-    ).resolves.toBeUndefined();
+    ).resolves.toBe(false);
     await expect(
       store.markDeadLettered(key, { messageId: 'msg-1', outcome: 'forbidden', attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) }),
-    ).resolves.toBeUndefined();
+    ).resolves.toBe(false);
 
     expect(await store.get(key)).toEqual(createdRecord);
     await expectExpiresAt(key, T0 + 2_000);
@@ -254,9 +265,10 @@ describe('created', () => {
 describe('dead-lettered', () => {
   async function deadLetteredKey(store: IdempotencyStore): Promise<ExecutionKey> {
     const key = await retryingKey(store);
-    await store.claim(key, 'msg-1');
+    const token = await claimToken(store, key, 'msg-1');
     advance(3_000);
     await store.markDeadLettered(key, {
+      token,
       messageId: 'msg-1',
       outcome: 'unauthorized',
       attempts: 2,
@@ -296,14 +308,14 @@ describe('dead-lettered', () => {
     const key = await deadLetteredKey(store);
     advance(DAY_S * 1000);
 
-    expect(await store.claim(key, 'msg-redriven')).toEqual({ claimed: true, attempts: 0, uncertain: false });
+    expect(await store.claim(key, 'msg-redriven')).toEqual({ claimed: true, token: TOKEN, attempts: 0, uncertain: false });
     expect(await store.get(key)).toEqual({
       status: 'in_progress',
       messageId: 'msg-redriven',
       leaseUntil: T0 + 3_000 + DAY_S * 1000 + LEASE_MS,
       attempts: 0,
     });
-    expect(Object.keys((await storedItem(key)) ?? {}).sort()).toEqual(['attempts', 'expiresAt', 'id', 'leaseUntil', 'messageId', 'status']);
+    expect(Object.keys((await storedItem(key)) ?? {}).sort()).toEqual(['attempts', 'claimToken', 'expiresAt', 'id', 'leaseUntil', 'messageId', 'status']);
     await expectExpiresAt(key, T0 + 3_000 + DAY_S * 1000);
   });
 });
@@ -349,16 +361,66 @@ describe('concurrent claims', () => {
 describe('keys', () => {
   it('keep delivery ids with # and : apart per rule, one record each', async () => {
     const store = storeWith();
-    const build = { deliveryId: 'gitlab#8f2e:push:refs/heads/main', rule: 'build' };
-    const deploy = { deliveryId: 'gitlab#8f2e:push:refs/heads/main', rule: 'deploy' };
+    const build = { source: 'gitlab', deliveryId: 'gitlab#8f2e:push:refs/heads/main', rule: 'build' };
+    const deploy = { source: 'gitlab', deliveryId: 'gitlab#8f2e:push:refs/heads/main', rule: 'deploy' };
 
-    expect(await store.claim(build, 'msg-1')).toMatchObject({ claimed: true });
+    const token = await claimToken(store, build, 'msg-1');
     expect(await store.claim(deploy, 'msg-1')).toMatchObject({ claimed: true });
-    expect(await storedItem(build)).toMatchObject({ id: 'gitlab#8f2e:push:refs/heads/main|build', status: 'in_progress' });
+    expect(await storedItem(build)).toMatchObject({ id: '["gitlab","gitlab#8f2e:push:refs/heads/main","build"]', status: 'in_progress' });
 
-    await store.markCreated(build, { executionId: 'e1', attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) });
+    await store.markCreated(build, { token, executionId: 'e1', attempts: 1, firstAttemptAt: isoAt(T0), lastAttemptAt: isoAt(T0) });
     expect(await store.get(build)).toMatchObject({ status: 'created', executionId: 'e1' });
     expect(await store.get(deploy)).toMatchObject({ status: 'in_progress', messageId: 'msg-1' });
+  });
+});
+
+describe('a holder whose lease lapsed', () => {
+  it('cannot overwrite the next holder’s claim: one execution, whatever it marks late', async () => {
+    const store = storeWith();
+    const key = newKey();
+    const first = await claimToken(store, key, 'msg-1');
+    advance(LEASE_MS);
+    const second = await claimToken(store, key, 'msg-2');
+
+    // The first holder comes back from a slow call and records what it saw.
+    expect(await store.markRetrying(key, { token: first, uncertain: true, lastOutcome: 'timeout', attempts: 1 })).toBe(false);
+    expect(await store.markDeadLettered(key, { token: first, messageId: 'msg-1', outcome: 'retryable', attempts: 1 })).toBe(false);
+    expect(await store.markCreated(key, { token: first, executionId: 'e-late', attempts: 1 })).toBe(false);
+    expect(await store.get(key)).toMatchObject({ status: 'in_progress', messageId: 'msg-2' });
+    // So a third receive is kept off while the second holds the key, rather than told to call at once.
+    expect(await store.claim(key, 'msg-3')).toMatchObject({ claimed: false, record: { status: 'in_progress', messageId: 'msg-2' } });
+
+    expect(await store.markCreated(key, { token: second, executionId: 'e-1', attempts: 1 })).toBe(true);
+    expect(await store.get(key)).toMatchObject({ status: 'created', executionId: 'e-1' });
+  });
+
+  it('may still record its outcome when no one claimed the key since', async () => {
+    const store = storeWith();
+    const key = newKey();
+    const token = await claimToken(store, key, 'msg-1');
+    advance(LEASE_MS * 2);
+
+    expect(await store.markCreated(key, { token, executionId: 'e-1', attempts: 1 })).toBe(true);
+  });
+});
+
+describe('keys of versions before the source was part of them', () => {
+  it('carry a created execution over: the key is not claimed, and the execution not started again', async () => {
+    const store = storeWith();
+    const key = newKey();
+    const created = { status: 'created', executionId: 'e-old', attempts: 1, lastAttemptAt: isoAt(T0) };
+    await documents.send(new PutCommand({ TableName: TABLE, Item: { id: `${key.deliveryId}|${key.rule}`, ...created, expiresAt: 0 } }));
+
+    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: false, record: created });
+    expect(await store.get(key)).toEqual(created);
+  });
+
+  it('leave any other state to the new key', async () => {
+    const store = storeWith();
+    const key = newKey();
+    await documents.send(new PutCommand({ TableName: TABLE, Item: { id: `${key.deliveryId}|${key.rule}`, status: 'retrying', uncertain: false, attempts: 1, expiresAt: 0 } }));
+
+    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: true, token: TOKEN, attempts: 0, uncertain: false });
   });
 });
 
@@ -384,14 +446,14 @@ describe('DynamoDB failures', () => {
       (next, context) => async (args) => {
         if (context.commandName === 'GetItemCommand' && !expired) {
           expired = true;
-          await documents.send(new DeleteCommand({ TableName: TABLE, Key: { id: `${key.deliveryId}|${key.rule}` } }));
+          await documents.send(new DeleteCommand({ TableName: TABLE, Key: { id: JSON.stringify([key.source, key.deliveryId, key.rule]) } }));
         }
         return next(args);
       },
       { step: 'initialize' },
     );
 
-    expect(await store.claim(key, 'msg-2')).toEqual({ claimed: true, attempts: 0, uncertain: false });
+    expect(await store.claim(key, 'msg-2')).toEqual({ claimed: true, token: TOKEN, attempts: 0, uncertain: false });
     expect(expired).toBe(true);
     expect(await store.get(key)).toMatchObject({ status: 'in_progress', messageId: 'msg-2' });
   });
@@ -402,39 +464,53 @@ describe('the in-memory store of the unit tests (test/support/InMemoryIdempotenc
     | { kind: 'advance'; ms: number }
     | { kind: 'claim'; key: number; messageId: string }
     | { kind: 'get'; key: number }
-    | { kind: 'markCreated'; key: number; attempts: number; executionId?: string; at?: string }
-    | { kind: 'markRetrying'; key: number; attempts: number; uncertain: boolean; at?: string }
-    | { kind: 'markDeadLettered'; key: number; attempts: number; messageId: string; at?: string };
+    | { kind: 'markCreated'; key: number; attempts: number; executionId?: string; at?: string; holder: Holder }
+    | { kind: 'markRetrying'; key: number; attempts: number; uncertain: boolean; at?: string; holder: Holder }
+    | { kind: 'markDeadLettered'; key: number; attempts: number; messageId: string; at?: string; holder: Holder };
+  /** Which claim a mark gives: the key's latest, an earlier one (a holder whose lease lapsed), or none. */
+  type Holder = 'latest' | 'earlier' | 'none';
 
   const key = fc.nat(1);
   const messageId = fc.constantFrom('msg-1', 'msg-2', 'msg-3');
   const attempts = fc.nat(4);
   const at = fc.option(fc.constantFrom(isoAt(T0), isoAt(T0 + 1_000)), { nil: undefined });
+  const holder = fc.constantFrom<Holder>('latest', 'earlier', 'none');
   const operation: fc.Arbitrary<Operation> = fc.oneof(
     fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(1_000, LEASE_MS - 1, LEASE_MS) }),
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('claim' as const), key, messageId }) },
     fc.record({ kind: fc.constant('get' as const), key }),
-    fc.record({ kind: fc.constant('markCreated' as const), key, attempts, executionId: fc.option(fc.constant('e7a1c3d2'), { nil: undefined }), at }),
-    fc.record({ kind: fc.constant('markRetrying' as const), key, attempts, uncertain: fc.boolean(), at }),
-    fc.record({ kind: fc.constant('markDeadLettered' as const), key, attempts, messageId, at }),
+    fc.record({ kind: fc.constant('markCreated' as const), key, attempts, executionId: fc.option(fc.constant('e7a1c3d2'), { nil: undefined }), at, holder }),
+    fc.record({ kind: fc.constant('markRetrying' as const), key, attempts, uncertain: fc.boolean(), at, holder }),
+    fc.record({ kind: fc.constant('markDeadLettered' as const), key, attempts, messageId, at, holder }),
   );
 
   type Store = Pick<IdempotencyStore, 'claim' | 'get' | 'markCreated' | 'markRetrying' | 'markDeadLettered'>;
 
-  function apply(store: Store, operation: Exclude<Operation, { kind: 'advance' }>, keys: ExecutionKey[]): Promise<unknown> {
+  /**
+   * Runs the operation; a claim's answer without its token (random in each store), which is kept in
+   * `tokens` (each key's claims, in order) for the marks to give.
+   */
+  async function apply(store: Store, operation: Exclude<Operation, { kind: 'advance' }>, keys: ExecutionKey[], tokens: string[][]): Promise<unknown> {
     const target = keys[operation.key] ?? newKey();
     const lastAttemptAt = isoAt(clockMs);
+    const claims = (tokens[operation.key] ??= []);
+    const token = 'holder' in operation ? { latest: claims.at(-1), earlier: claims.at(-2) ?? 'a-claim-no-one-made', none: undefined }[operation.holder] : undefined;
     switch (operation.kind) {
-      case 'claim':
-        return store.claim(target, operation.messageId);
+      case 'claim': {
+        const claim = await store.claim(target, operation.messageId);
+        if (!claim.claimed) return claim;
+        const { token: made, ...answer } = claim;
+        claims.push(made);
+        return answer;
+      }
       case 'get':
         return store.get(target);
       case 'markCreated':
-        return store.markCreated(target, { executionId: operation.executionId, attempts: operation.attempts, firstAttemptAt: operation.at, lastAttemptAt });
+        return store.markCreated(target, { token, executionId: operation.executionId, attempts: operation.attempts, firstAttemptAt: operation.at, lastAttemptAt });
       case 'markRetrying':
-        return store.markRetrying(target, { uncertain: operation.uncertain, lastOutcome: 'HTTP 503', attempts: operation.attempts, firstAttemptAt: operation.at, lastAttemptAt });
+        return store.markRetrying(target, { token, uncertain: operation.uncertain, lastOutcome: 'HTTP 503', attempts: operation.attempts, firstAttemptAt: operation.at, lastAttemptAt });
       case 'markDeadLettered':
-        return store.markDeadLettered(target, { messageId: operation.messageId, outcome: 'forbidden', attempts: operation.attempts, firstAttemptAt: operation.at, lastAttemptAt });
+        return store.markDeadLettered(target, { token, messageId: operation.messageId, outcome: 'forbidden', attempts: operation.attempts, firstAttemptAt: operation.at, lastAttemptAt });
     }
   }
 
@@ -445,12 +521,14 @@ describe('the in-memory store of the unit tests (test/support/InMemoryIdempotenc
         const keys = [newKey('build'), newKey('deploy')];
         const dynamo = storeWith();
         const memory = new InMemoryIdempotencyStore({ leaseMs: LEASE_MS, now: () => clockMs });
+        const memoryTokens: string[][] = [];
+        const dynamoTokens: string[][] = [];
         for (const step of operations) {
           if (step.kind === 'advance') {
             advance(step.ms);
             continue;
           }
-          expect(await apply(memory, step, keys)).toEqual(await apply(dynamo, step, keys));
+          expect(await apply(memory, step, keys, memoryTokens)).toEqual(await apply(dynamo, step, keys, dynamoTokens));
           for (const each of keys) expect(await memory.get(each)).toEqual(await dynamo.get(each));
         }
       }),

@@ -108,6 +108,7 @@ beforeAll(async () => {
         RETRY_BASE_SECONDS: '1',
         RETRY_MAX_SECONDS: '1',
         CODESTREAM_TIMEOUT_MS: '1000',
+        FUNCTION_TIMEOUT_MS: '15000',
         IDEMPOTENCY_LEASE_MS: '20000',
         UNCERTAIN_SETTLE_MS: '1500',
       },
@@ -115,7 +116,7 @@ beforeAll(async () => {
     );
     return { ...built, logger: quietLogger(), policy: { ...built.policy, invocationBaseDelayMs: 20, invocationMaxDelayMs: 50 } };
   });
-  mapping = new SqsEventSourceMapping({ client: sqs.client, queueUrl: sqs.queueUrl, queueArn: sqs.queueArn, handler: relay, functionTimeoutMs: 20_000 });
+  mapping = new SqsEventSourceMapping({ client: sqs.client, queueUrl: sqs.queueUrl, queueArn: sqs.queueArn, handler: relay, functionTimeoutMs: 15_000 });
 });
 
 afterAll(async () => {

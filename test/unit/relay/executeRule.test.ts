@@ -1,8 +1,8 @@
 import { type RuleCall, executeRule } from '../../../lambda/relay/executeRule';
 import { CODESTREAM_URL, ScriptedCodeStream, type ScriptedAnswer } from '../../support/ScriptedCodeStream';
-import { PIPELINE_ID, STARTED_AT, fakeRelayDependencies } from '../../support/fakeRelayDependencies';
+import { LEASE_MS, PIPELINE_ID, STARTED_AT, fakeRelayDependencies } from '../../support/fakeRelayDependencies';
 
-const KEY = { deliveryId: '5ecc39b7-d405-47c5-a937-cc1e658d5686', rule: 'build' };
+const KEY = { source: 'github', deliveryId: '5ecc39b7-d405-47c5-a937-cc1e658d5686', rule: 'build' };
 const TAGS = [`delivery:${KEY.deliveryId}`, 'rule:build'];
 const AT_START = STARTED_AT.toISOString();
 /** The ids the scripted Code Stream gives the executions it starts, in turn. */
@@ -24,11 +24,31 @@ function ruleCall(overrides: Partial<RuleCall> = {}): RuleCall {
 
 const relayWith = (...script: ScriptedAnswer[]) => fakeRelayDependencies({ codestream: new ScriptedCodeStream(script) });
 
+describe('a holder whose lease lapsed during its call', () => {
+  it('cannot release the key another receive took meanwhile: that receive keeps it, and no third call is made at once', async () => {
+    const relay = relayWith();
+    const slowTimeout = {
+      lookupExecution: async () => ({ found: false as const }),
+      execute: async () => {
+        // The call outlives the lease; an SQS redelivery of the message claims the key meanwhile.
+        relay.clock.advance(LEASE_MS);
+        expect(await relay.store.claim(KEY, 'msg-1-again')).toMatchObject({ claimed: true });
+        return { kind: 'retryable', cause: 'timeout', stage: 'execute', maybeProcessed: true, reason: 'no answer from Code Stream within 10000 ms', snippet: '' } as const;
+      },
+    };
+
+    expect(await executeRule(ruleCall(), { ...relay, codestream: slowTimeout })).toEqual({ state: 'skipped', why: 'its claim lapsed and another receive took the key over' });
+    expect(await relay.store.get(KEY)).toMatchObject({ status: 'in_progress', messageId: 'msg-1-again' });
+    expect(await relay.store.claim(KEY, 'msg-3')).toMatchObject({ claimed: false });
+    expect(relay.logger.lines.map((line) => line.message)).toContain('The claim lapsed before the failure was recorded; another receive holds the key');
+  });
+});
+
 describe('the claim', () => {
   it('skips a key whose execution was created already, without calling Code Stream', async () => {
     const relay = relayWith();
-    await relay.store.claim(KEY, 'msg-0');
-    await relay.store.markCreated(KEY, { executionId: 'e-0', attempts: 1 });
+    const claim = await relay.store.claim(KEY, 'msg-0');
+    await relay.store.markCreated(KEY, { executionId: 'e-0', attempts: 1, token: claim.claimed ? claim.token : undefined });
 
     expect(await executeRule(ruleCall(), relay)).toEqual({ state: 'skipped', why: 'its execution was already created (a duplicate or redelivered message)' });
     expect(relay.codestream.calls).toEqual([]);
@@ -112,16 +132,29 @@ describe('retryable', () => {
     });
   });
 
-  it('does not start a backoff that would leave the invocation less than its safety margin', async () => {
-    // 2 s of margin and 250 ms of backoff do not fit in 2.2 s.
+  it('does not start a backoff that would leave no time for a call and the safety margin', async () => {
+    // 2 s of margin, 250 ms of backoff and a call of at least 1 s do not fit in 3.2 s.
     const relay = relayWith({ status: 503 });
 
-    expect(await executeRule(ruleCall({ remainingMs: () => 2_200 }), relay)).toMatchObject({ state: 'retry', attempts: 1 });
+    expect(await executeRule(ruleCall({ remainingMs: () => 3_200 }), relay)).toMatchObject({ state: 'retry', attempts: 1 });
     expect(relay.sleep.delays).toEqual([]);
   });
 
-  it('reads the time left before each backoff', async () => {
-    const remaining = [60_000, 2_200];
+  it('makes no call with less than a second to spare, and releases the key for a later receive', async () => {
+    const relay = relayWith();
+
+    expect(await executeRule(ruleCall({ remainingMs: () => 2_900 }), relay)).toMatchObject({
+      state: 'retry',
+      attempts: 0,
+      outcome: { kind: 'retryable', reason: 'the invocation had too little time left to call Code Stream' },
+    });
+    expect(relay.codestream.calls).toEqual([]);
+    expect(await relay.store.get(KEY)).toMatchObject({ status: 'retrying', uncertain: false });
+  });
+
+  it('reads the time left before each call and each backoff', async () => {
+    // Before the first call, before its backoff, before the second call, before its backoff.
+    const remaining = [60_000, 60_000, 60_000, 3_200];
     const relay = relayWith({ status: 503 }, { status: 503 });
 
     expect(await executeRule(ruleCall({ remainingMs: () => remaining.shift() ?? 0 }), relay)).toMatchObject({ state: 'retry', attempts: 2 });

@@ -53,7 +53,7 @@ describe('a rule matches', () => {
 
     await expect(processRecord(sqsRecord(body), TIME_LEFT, relay)).resolves.toBeUndefined();
     expect(relay.codestream.executions).toEqual([expect.objectContaining({ executionId: FIRST_EXECUTION, pipeline: { id: PIPELINE_ID }, tags: [`delivery:${DELIVERY}`, 'rule:build'] })]);
-    expect(await relay.store.get({ deliveryId: DELIVERY, rule: 'build' })).toMatchObject({ status: 'created', executionId: FIRST_EXECUTION });
+    expect(await relay.store.get({ source: 'github', deliveryId: DELIVERY, rule: 'build' })).toMatchObject({ status: 'created', executionId: FIRST_EXECUTION });
     expect(relay.deadLetters.sent).toEqual([]);
     expect(relay.retryLater.calls).toEqual([]);
   });
@@ -157,14 +157,14 @@ describe('several rules, one failing for good', () => {
         },
       },
     ]);
-    expect(await relay.store.get({ deliveryId: DELIVERY, rule: 'build' })).toMatchObject({ status: 'created', executionId: FIRST_EXECUTION });
+    expect(await relay.store.get({ source: 'github', deliveryId: DELIVERY, rule: 'build' })).toMatchObject({ status: 'created', executionId: FIRST_EXECUTION });
   });
 
   it('marks the failed rule dead-lettered for this message, so that only a redrive runs it again', async () => {
     const relay = fakeRelayDependencies({ engine: twoRules(), codestream: new ScriptedCodeStream([{ status: 202 }, { status: 403 }]) });
     await processRecord(sqsRecord(body, { messageId: 'msg-1' }), TIME_LEFT, relay);
 
-    expect(await relay.store.get({ deliveryId: DELIVERY, rule: 'release' })).toEqual({
+    expect(await relay.store.get({ source: 'github', deliveryId: DELIVERY, rule: 'release' })).toEqual({
       status: 'dead_lettered',
       messageId: 'msg-1',
       outcome: 'forbidden',
@@ -285,7 +285,7 @@ describe('a duplicate delivery', () => {
 describe('busy: an earlier receive of this message died holding the claim', () => {
   it('sends the record back until the claim lapses, without calling Code Stream', async () => {
     const relay = relayWith();
-    await relay.store.claim({ deliveryId: DELIVERY, rule: 'build' }, 'msg-1');
+    await relay.store.claim({ source: 'github', deliveryId: DELIVERY, rule: 'build' }, 'msg-1');
     relay.clock.advance(60_000);
     const record = sqsRecord(body, { messageId: 'msg-1', receiveCount: 2 });
 
