@@ -20,15 +20,18 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { RelayConfig } from '../lambda/config/RelayConfig';
 import { BodyBucket } from './BodyBucket';
 import { codeStreamPort } from './codeStreamPort';
+import type { RateLimitWebAclProps } from './RateLimitWebAcl';
 import { RelayAlarms } from './RelayAlarms';
 import { RelayDashboard } from './RelayDashboard';
 import { RELAY_METRICS_NAMESPACE, RELAY_SERVICE } from './relayMetric';
 import { RelayNetwork } from './RelayNetwork';
 import { RelayQueues } from './RelayQueues';
+import { type ThrottleLimits, throttlingPerSource } from './sourceThrottling';
 import { WebhookApi } from './WebhookApi';
 
 export interface WebhookRelayProps {
@@ -44,10 +47,20 @@ export interface WebhookRelayProps {
   maxBatchingWindow?: Duration;
   /** The receive at which the relay dead-letters a delivery still failing (MAX_RECEIVE_COUNT). @default 8 */
   maxReceiveCount?: number;
-  /** Steady-state requests per second the API accepts. @default 50 */
+  /** The stage's default limit of each method, requests per second (API Gateway applies it to each method, not to their sum). @default 50 */
   throttlingRateLimit?: number;
-  /** Burst of requests the API accepts. @default 100 */
+  /** The stage's default burst of each method. @default 100 */
   throttlingBurstLimit?: number;
+  /**
+   * Each configured source's own limit, at its own `/hooks/<source>`: a flood on one source,
+   * signed or not, uses up only its own. Positive numbers; the burst a whole one.
+   * @default throttlingRateLimit and throttlingBurstLimit, for each source
+   */
+  sourceThrottling?: ThrottleLimits;
+  /** Limits of named sources, in place of sourceThrottling's (either part may be left out). Only configured sources. @default none */
+  sourceThrottlingOverrides?: Readonly<Record<string, Partial<ThrottleLimits>>>;
+  /** The limit of `/hooks/{source}`, which now only answers names that are no configured source (404). @default 1 request per second, burst 5 */
+  unknownSourceThrottling?: ThrottleLimits;
   /** Retention of every log group. @default one month */
   logRetention?: RetentionDays;
   /** Route ECR image pushes of this account and region straight to the queue, for the config's aws-ecr source. @default false */
@@ -56,6 +69,13 @@ export interface WebhookRelayProps {
   codestreamTimeout?: Duration;
   /** A WAFv2 web ACL to associate with the API stage. @default none */
   webAclArn?: string;
+  /**
+   * Make an AWS WAF web ACL for the stage, with one rule: block an IP address over
+   * `requestsPer5Minutes` (10 to 2,000,000,000). It costs a monthly fee for the ACL and for the
+   * rule, and a fee per million requests inspected (docs/deploy.md). Not with `webAclArn`.
+   * @default false
+   */
+  webAcl?: RateLimitWebAclProps | false;
 
   /**
    * The VPC the relay function runs in, to reach an on-premises Code Stream over VPN or Direct
@@ -209,6 +229,8 @@ export class WebhookRelay extends Construct {
   readonly network?: RelayNetwork;
   /** The custom domain's alias record, with `hostedZone`. */
   readonly aliasRecord?: ARecord;
+  /** The web ACL made with `webAcl`. */
+  readonly webAcl?: CfnWebACL;
   readonly webhookUrls: Readonly<Record<string, string>>;
   /** The DLQ holds a message. */
   readonly deadLetterAlarm: Alarm;
@@ -218,6 +240,15 @@ export class WebhookRelay extends Construct {
   constructor(scope: Construct, id: string, props: WebhookRelayProps) {
     super(scope, id);
     checkProps(props);
+    const throttling = { rateLimit: props.throttlingRateLimit ?? 50, burstLimit: props.throttlingBurstLimit ?? 100 };
+    // Checked with the other props, before anything is built.
+    const sourceThrottling = throttlingPerSource({
+      sources: Object.keys(props.config.sources),
+      stage: throttling,
+      perSource: props.sourceThrottling,
+      overrides: props.sourceThrottlingOverrides,
+      unknownSources: props.unknownSourceThrottling ?? { rateLimit: 1, burstLimit: 5 },
+    });
     const relayTimeout = props.relayTimeout ?? Duration.seconds(60);
     const maxReceiveCount = props.maxReceiveCount ?? 8;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
@@ -331,16 +362,18 @@ export class WebhookRelay extends Construct {
 
     const api = new WebhookApi(this, 'Webhooks', {
       ingress: this.ingressFunction,
-      throttlingRateLimit: props.throttlingRateLimit ?? 50,
-      throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
+      throttling,
+      sourceThrottling,
       logRetention,
       webAclArn: props.webAclArn,
+      webAcl: props.webAcl || undefined,
       encryptionKey: key,
       domain: props.domainName && props.certificate ? { domainName: props.domainName, certificate: props.certificate, hostedZone: props.hostedZone } : undefined,
       cloudWatchRole: props.apiGatewayCloudWatchRole ?? false,
     });
     this.api = api.api;
     this.aliasRecord = api.aliasRecord;
+    this.webAcl = api.webAcl;
     this.webhookUrls = Object.fromEntries(Object.keys(props.config.sources).map((name) => [name, api.webhookUrl(name)]));
 
     if (props.ecrEventsToQueue) {
@@ -502,6 +535,7 @@ function checkProps(props: WebhookRelayProps): void {
   if (prefixLists.length > 0 && !props.vpcEndpoints) throw new Error(`${prefixLists.join(', ')}: only with vpcEndpoints`);
   if (props.domainName && !props.certificate) throw new Error(`certificate is required with domainName (${props.domainName})`);
   if (!props.domainName && (props.certificate || props.hostedZone)) throw new Error('certificate and hostedZone: only with domainName');
+  if (props.webAcl && props.webAclArn) throw new Error('webAcl and webAclArn: give one; a stage has one web ACL, so add a rate-based rule to yours');
 }
 
 /** The config as JSON in a folder of its own, for the bundler to copy. */

@@ -19,6 +19,8 @@ import { CodeStreamRelayStack } from './CodeStreamRelayStack';
  * - `tracing`: active X-Ray tracing (default false)
  * - `domainName` with `certificateArn`, and `hostedZoneId` with `hostedZoneName` for its alias record
  * - `apiGatewayCloudWatchRole`: set the account's API Gateway CloudWatch role (default false)
+ * - `webAclRequestsPer5Minutes`: a web ACL that blocks an IP address over this many requests in
+ *   5 minutes (default none: it costs money, see docs/deploy.md)
  */
 const app = new App();
 const settings = readAppSettings((key) => app.node.tryGetContext(key));

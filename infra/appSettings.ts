@@ -37,6 +37,8 @@ export interface AppSettings {
   certificateArn?: string;
   hostedZone?: { hostedZoneId: string; zoneName: string };
   apiGatewayCloudWatchRole: boolean;
+  /** Make a web ACL that blocks an IP address over this many requests in 5 minutes (it costs money). */
+  webAclRequestsPer5Minutes?: number;
 }
 
 /** A context value, as `node.tryGetContext` returns it: typed from cdk.json, a string from the command line. */
@@ -70,6 +72,7 @@ export function readAppSettings(context: ContextReader): AppSettings {
     domainName: read.string('domainName'),
     certificateArn: read.arn('certificateArn', 'acm'),
     apiGatewayCloudWatchRole: read.boolean('apiGatewayCloudWatchRole'),
+    webAclRequestsPer5Minutes: read.wholeNumber('webAclRequestsPer5Minutes'),
   };
   const hostedZoneId = read.string('hostedZoneId');
   const zoneName = read.string('hostedZoneName');
@@ -107,6 +110,7 @@ export function relayOptions(scope: Construct, settings: AppSettings): RelayOpti
     certificate: settings.certificateArn ? Certificate.fromCertificateArn(scope, 'Certificate', settings.certificateArn) : undefined,
     hostedZone: settings.hostedZone && HostedZone.fromHostedZoneAttributes(scope, 'HostedZone', settings.hostedZone),
     apiGatewayCloudWatchRole: settings.apiGatewayCloudWatchRole,
+    webAcl: settings.webAclRequestsPer5Minutes !== undefined && { requestsPer5Minutes: settings.webAclRequestsPer5Minutes },
   };
 }
 
@@ -140,6 +144,14 @@ class ContextValues {
     if (value === undefined || value === false || value === 'false') return false;
     if (value === true || value === 'true') return true;
     throw new Error(`context "${key}" must be true or false; got ${JSON.stringify(value)}`);
+  }
+
+  /** A whole number; its range is the prop's to check. */
+  wholeNumber(key: string): number | undefined {
+    const value = this.#json(key);
+    if (value === undefined) return undefined;
+    if (!Number.isInteger(value)) throw new Error(`context "${key}" must be a whole number; got ${JSON.stringify(value)}`);
+    return value as number;
   }
 
   strings(key: string, example: string): string[] | undefined {

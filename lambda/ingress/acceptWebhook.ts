@@ -87,7 +87,7 @@ interface RefusedRequest {
  */
 export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: IngressDependencies): Promise<APIGatewayProxyResult> {
   const { logger } = dependencies;
-  const name = event.pathParameters?.source ?? '';
+  const name = event.pathParameters?.source ?? sourceOfResource(event.resource);
   const definition = Object.hasOwn(dependencies.sources, name) ? dependencies.sources[name] : undefined;
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   const known: RefusedRequest = { dependencies, source: name, provider: definition?.provider, bodyBytes: body.length };
@@ -245,6 +245,16 @@ function encodesOnly(encoded: string, bytes: Buffer): boolean {
     encoded.endsWith('='.repeat((3 - (bytes.length % 3)) % 3)) &&
     Buffer.byteLength(encoded) === encoded.length
   );
+}
+
+/**
+ * The source a resource of its own names, `/hooks/<name>`, where API Gateway gives no path
+ * parameter (infra/WebhookApi.ts throttles each source on its own resource); '' for any other.
+ * `resource` is the API's template, never the sender's path.
+ */
+function sourceOfResource(resource: string | undefined): string {
+  const name = resource?.startsWith('/hooks/') ? resource.slice('/hooks/'.length) : '';
+  return name.includes('/') || name.includes('{') ? '' : name;
 }
 
 /** What a failure was, for the log, whatever was thrown (a rejection need not be an Error). */

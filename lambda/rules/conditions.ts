@@ -1,6 +1,7 @@
 import type { ChangedFiles } from '../events/CanonicalEvent';
 import type { Delivery } from './Delivery';
 import { type Expression, compileExpression } from './expressions';
+import { lengthReason } from './linearRegex';
 import { type PatternList, compilePatterns } from './patterns';
 import type { PathConditions, RuleConditions } from './RuleDefinition';
 
@@ -98,6 +99,7 @@ class PatternCondition implements Condition {
   test(delivery: Delivery): string | undefined {
     const value = this.read(delivery);
     if (value === undefined) return `the event has no ${this.noun}`;
+    if (this.patterns.tooLong(value)) return lengthReason(this.noun, value.length);
     return this.patterns.test(value) ? undefined : `${this.noun} "${value}" does not match ${this.patterns.text}`;
   }
 }
@@ -128,6 +130,8 @@ function pathCondition(paths: PathConditions, issues: ConditionIssue[]): Conditi
       const files = changedFiles(event.git?.changedFiles);
       if (files === undefined) return 'the event lists no changed files (its provider does not send them)';
       if (files.length === 0) return 'the event changed no files';
+      const long = files.find((file) => include?.tooLong(file) || exclude?.tooLong(file));
+      if (long !== undefined) return lengthReason('a changed file', long.length);
       const included = include ? files.find((file) => include.test(file)) : undefined;
       const excluded = exclude ? files.find((file) => exclude.test(file)) : undefined;
       if (preferInclude && included !== undefined) return undefined;

@@ -1,4 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
+import { registerLinearMatches } from './celMatches';
 import { TEMPLATE_ROOTS, type TemplateContext } from './templates';
 
 /**
@@ -14,8 +15,12 @@ export class ExpressionError extends Error {
 
 const environment = new Environment({ unlistedVariablesAreDyn: false, enableOptionalTypes: true });
 for (const root of TEMPLATE_ROOTS) environment.registerVariable(root, 'map');
+registerLinearMatches(environment);
 
-/** @throws ExpressionError when the expression does not parse, names an unknown variable, or cannot be a bool. */
+/**
+ * @throws ExpressionError when the expression does not parse, names an unknown variable, cannot be
+ * a bool, or gives matches() a literal pattern RE2 cannot run.
+ */
 export function compileExpression(source: string): Expression {
   let program: ReturnType<Environment['parse']>;
   try {

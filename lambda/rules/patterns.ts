@@ -1,12 +1,17 @@
 import picomatch from 'picomatch';
+import { MAX_MATCHED_LENGTH, REGEX_FLAGS, type Regex, RegexError, compileJavaScriptRegex, compileRegex } from './linearRegex';
 
 /**
  * A list of patterns, each a glob (`release/*`, `src/**`) or a regular expression written between
  * slashes (`/^v\d+\.\d+$/i`); a leading `!` negates one. A value matches the list when it matches
- * a positive pattern (or the list has none) and no negative one.
+ * a positive pattern (or the list has none) and no negative one. Globs and regular expressions run
+ * on RE2, in time linear in the value, and never on a value longer than MAX_MATCHED_LENGTH.
  */
 export interface PatternList {
+  /** False for a value too long to match (see tooLong), whatever the patterns. */
   test(value: string): boolean;
+  /** Whether the value is longer than MAX_MATCHED_LENGTH and a pattern of the list is a glob or regular expression. */
+  tooLong(value: string): boolean;
   /** The patterns as written, for reasons: `main, release/*`. */
   readonly text: string;
   /** The values a match needs exactly, when every pattern is a plain positive literal: what rules are indexed by. */
@@ -22,6 +27,13 @@ const REGEX = /^\/(.+)\/([a-z]*)$/s;
 
 // picomatch reads a backslash in a value as a path separator on Windows, and only there.
 const WINDOWS = process.platform === 'win32';
+
+/**
+ * The lookaheads picomatch adds to a glob's expression, which RE2 cannot run: that a wildcard
+ * matches no empty, `.` or `..` segment. Without them a glob also matches `release/` or `a/../b`,
+ * which no branch, tag, path or image name is.
+ */
+const GLOB_GUARDS = ((chars) => [chars.NO_DOTS, chars.NO_DOTS_SLASH, chars.NO_DOT_SLASH, chars.ONE_CHAR])(picomatch.constants.globChars(WINDOWS));
 
 /** Characters that no glob syntax uses. */
 const PLAIN_NAME = /^[\w./:-]+$/;
@@ -41,7 +53,8 @@ export function compilePatterns(patterns: readonly string[], options: PatternOpt
     if (negated || !matcher.literal) allLiteral = false;
     else literals.push(pattern);
   }
-  return new Patterns(positive, negative, patterns.join(', '), allLiteral && literals.length > 0 ? literals : undefined);
+  const limited = [...positive, ...negative].some((matcher) => matcher.runsRegex);
+  return new Patterns(positive, negative, patterns.join(', '), allLiteral && literals.length > 0 ? literals : undefined, limited);
 }
 
 /**
@@ -54,11 +67,18 @@ class Patterns implements PatternList {
     private readonly negative: readonly Matcher[],
     readonly text: string,
     readonly literals: readonly string[] | undefined,
+    /** Whether a pattern runs on RE2 (a glob or regular expression), which never sees a value longer than MAX_MATCHED_LENGTH. */
+    private readonly limited: boolean,
   ) {}
 
   test(value: string): boolean {
+    if (this.tooLong(value)) return false;
     if (this.positive.length > 0 && !this.positive.some((matcher) => matcher.test(value))) return false;
     return !this.negative.some((matcher) => matcher.test(value));
+  }
+
+  tooLong(value: string): boolean {
+    return this.limited && value.length > MAX_MATCHED_LENGTH;
   }
 }
 
@@ -78,10 +98,13 @@ interface Matcher {
   test(value: string): boolean;
   /** Whether the pattern matches only itself: what rules are indexed by. */
   readonly literal: boolean;
+  /** Whether it runs a regular expression (on RE2): a glob or a regular expression, not a name. */
+  readonly runsRegex: boolean;
 }
 
 class Literal implements Matcher {
   readonly literal = true;
+  readonly runsRegex = false;
 
   constructor(private readonly pattern: string) {}
 
@@ -93,6 +116,7 @@ class Literal implements Matcher {
 /** A file name without a glob: the whole path, or its last segment. */
 class FileName implements Matcher {
   readonly literal = false;
+  readonly runsRegex = false;
   readonly #suffix: string;
 
   constructor(private readonly name: string) {
@@ -106,8 +130,9 @@ class FileName implements Matcher {
 
 class Expression implements Matcher {
   readonly literal = false;
+  readonly runsRegex = true;
 
-  constructor(private readonly expression: RegExp) {}
+  constructor(private readonly expression: Regex) {}
 
   test(value: string): boolean {
     return this.expression.test(value);
@@ -115,37 +140,32 @@ class Expression implements Matcher {
 }
 
 /**
- * A glob of a whole value. picomatch's matcher allocates two result objects a call, and rules
- * test globs on every delivery; this answers what that matcher does, from its regular
- * expression and after the same shortcuts: an empty value never matches, the glob itself always does.
+ * A glob of a whole value: what picomatch's matcher answers, after its shortcuts (an empty value
+ * never matches, the glob itself always does), from its regular expression run on RE2.
+ * picomatch's own matcher runs a backtracking RegExp: `*a*a*a*a*b` against 400 a's took a minute.
  */
 class Glob implements Matcher {
   readonly literal = false;
-  readonly #expression: RegExp;
+  readonly runsRegex = true;
 
-  constructor(private readonly glob: string) {
-    this.#expression = picomatch.makeRe(glob, { dot: true, windows: WINDOWS });
-  }
+  constructor(
+    private readonly glob: string,
+    private readonly expression: Regex,
+  ) {}
 
   test(value: string): boolean {
     if (value === '') return false;
     if (value === this.glob) return true;
     const posix = WINDOWS ? value.replace(/\\/g, '/') : value;
-    return posix === this.glob || this.#expression.test(posix);
+    return posix === this.glob || this.expression.test(posix);
   }
 }
 
-/** A glob of a path's last segment (`*.md`), for changed files: rare enough for picomatch's own matcher. */
-class FileNameGlob implements Matcher {
-  readonly literal = false;
-  readonly #matches: (value: string) => boolean;
-
-  constructor(glob: string) {
-    this.#matches = picomatch(glob, { dot: true, basename: true });
-  }
-
-  test(value: string): boolean {
-    return this.#matches(value);
+/** A glob of a path's last segment (`*.md`), for changed files: as picomatch's `basename` option, the whole path, else its last segment. */
+class FileNameGlob extends Glob {
+  override test(value: string): boolean {
+    const posix = WINDOWS ? value.replace(/\\/g, '/') : value;
+    return super.test(posix) || super.test(posix.slice(posix.lastIndexOf('/') + 1));
   }
 }
 
@@ -166,10 +186,10 @@ function compileUncached(pattern: string, options: PatternOptions, written: stri
   const regex = REGEX.exec(pattern);
   if (regex) {
     try {
-      // g and y make test() remember where it stopped: a pattern must answer the same every time.
-      return new Expression(new RegExp(regex[1] ?? '', (regex[2] ?? '').replace(/[gy]/g, '')));
+      return new Expression(compileRegex(regex[1] ?? '', regexFlags(regex[2] ?? '')));
     } catch (error) {
-      throw new PatternError(`invalid regular expression ${JSON.stringify(written)}: ${(error as Error).message}`, index);
+      if (!(error instanceof RegexError)) throw error;
+      throw new PatternError(`invalid regular expression ${JSON.stringify(written)}: ${error.message}`, index);
     }
   }
   // Only a pattern without a slash is about a file's name; `src/**` is about the whole path.
@@ -179,9 +199,36 @@ function compileUncached(pattern: string, options: PatternOptions, written: stri
   if (!PLAIN_NAME.test(pattern)) {
     const problem = globProblem(pattern);
     if (problem) throw new PatternError(`invalid glob ${JSON.stringify(written)}: ${problem}`, index);
-    if (picomatch.scan(pattern).isGlob || pattern.includes('\\')) return byName ? new FileNameGlob(pattern) : new Glob(pattern);
+    if (picomatch.scan(pattern).isGlob || pattern.includes('\\')) {
+      const expression = globExpression(pattern, written, index);
+      return byName ? new FileNameGlob(pattern, expression) : new Glob(pattern, expression);
+    }
   }
   return byName ? new FileName(pattern) : new Literal(pattern);
+}
+
+function regexFlags(letters: string): number {
+  let flags = 0;
+  for (const letter of letters) {
+    const flag = REGEX_FLAGS[letter];
+    if (flag === undefined) throw new RegexError(`unknown flag "${letter}"; the flags are i, m and s`);
+    flags |= flag;
+  }
+  return flags;
+}
+
+/** picomatch's expression for the glob, without the lookaheads RE2 cannot run, in RE2's syntax. */
+function globExpression(glob: string, written: string, index: number): Regex {
+  let source = picomatch.makeRe(glob, { dot: true, windows: WINDOWS }).source;
+  for (const guard of GLOB_GUARDS) source = source.split(guard).join('');
+  try {
+    return compileJavaScriptRegex(source);
+  } catch (error) {
+    if (!(error instanceof RegexError)) throw error;
+    // picomatch writes a negated extglob as a lookahead.
+    const reason = glob.includes('!(') ? '"!(…)" cannot run in linear time; exclude with a leading "!" instead' : error.message;
+    throw new PatternError(`invalid glob ${JSON.stringify(written)}: ${reason}`, index);
+  }
 }
 
 /** picomatch accepts anything, quietly matching nothing; these are the mistakes worth naming. */

@@ -18,12 +18,15 @@ const CONFIG = path.join(ROOT, 'relay.config.yaml');
 
 let template: Template;
 
-function synth(props: Partial<ConstructorParameters<typeof CodeStreamRelayStack>[2]> = {}): Template {
+/** A relay stack under cdk-nag: its app, whose synth runs the checks, and its template. */
+function checked(id: string, relay?: ConstructorParameters<typeof CodeStreamRelayStack>[2]['relay']): { app: App; template: Template } {
   const app = new App();
-  const stack = new CodeStreamRelayStack(app, 'Relay', { configFile: CONFIG, ...props });
+  const stack = new CodeStreamRelayStack(app, id, { configFile: CONFIG, relay });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return Template.fromStack(stack);
+  return { app, template: Template.fromStack(stack) };
 }
+
+const synth = (props: Partial<ConstructorParameters<typeof CodeStreamRelayStack>[2]> = {}): Template => checked('Relay', props.relay).template;
 
 beforeAll(() => {
   template = synth();
@@ -42,6 +45,13 @@ function statementsOf(rolePrefix: string, from = template): { Action: string | s
   return Object.values(policies)
     .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(rolePrefix))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+/** Each method setting of the stage as [rate, burst], by resource path: `/hooks/github`, `/*` for the stage's own. */
+function throttlingOf(from: Template): Record<string, [number, number]> {
+  const stage = Object.values(from.findResources('AWS::ApiGateway::Stage'))[0];
+  const settings = stage?.Properties.MethodSettings as { ResourcePath: string; ThrottlingRateLimit: number; ThrottlingBurstLimit: number }[];
+  return Object.fromEntries(settings.map((setting) => [setting.ResourcePath.replace(/~1/g, '/').replace(/^\/\//, '/'), [setting.ThrottlingRateLimit, setting.ThrottlingBurstLimit]]));
 }
 
 const actionsOf = (rolePrefix: string, from = template) =>
@@ -213,7 +223,9 @@ describe('the body bucket, for deliveries too large to queue', () => {
 describe('the API', () => {
   it('throttles and access-logs its stage, without query strings', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, DataTraceEnabled: false, LoggingLevel: 'ERROR' })],
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, DataTraceEnabled: false, LoggingLevel: 'ERROR' }),
+      ]),
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"source":"\\$context.path"') },
     });
     const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
@@ -228,6 +240,16 @@ describe('the API', () => {
     });
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestParameters: true, ValidateRequestBody: true });
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
+  });
+
+  it('throttles each configured source on its own, each at the stage’s whole limit, and unknown names at 1/s', () => {
+    const { config } = loadConfig(CONFIG);
+    const sources = Object.keys(config.sources);
+    expect(sources).toHaveLength(13);
+    const settings = throttlingOf(template);
+    for (const source of sources) expect(settings[`/hooks/${source}`]).toEqual([50, 100]);
+    expect(settings['/hooks/{source}']).toEqual([1, 5]);
+    expect(Object.keys(settings)).toHaveLength(sources.length + 2);
   });
 
   it('outputs every source’s webhook URL, the queue names and the body bucket’s', () => {
@@ -400,6 +422,47 @@ it('an invalid config fails synth with relay validate’s messages', () => {
   );
 });
 
+describe('with source throttling given, and a web ACL', () => {
+  let app: App;
+  let guarded: Template;
+
+  beforeAll(() => {
+    ({ app, template: guarded } = checked('Guarded', {
+      throttlingRateLimit: 200,
+      throttlingBurstLimit: 400,
+      sourceThrottling: { rateLimit: 10, burstLimit: 20 },
+      sourceThrottlingOverrides: { github: { rateLimit: 40, burstLimit: 80 }, harbor: { burstLimit: 30 } },
+      unknownSourceThrottling: { rateLimit: 2, burstLimit: 4 },
+      webAcl: { requestsPer5Minutes: 1000 },
+    }));
+  }, 120_000);
+
+  it('passes cdk-nag, with the web ACL in place of the acknowledged finding', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('each source has the limit given, its override first; unknown names theirs; the stage the total', () => {
+    const settings = throttlingOf(guarded);
+    expect(settings['/hooks/github']).toEqual([40, 80]);
+    expect(settings['/hooks/harbor']).toEqual([10, 30]);
+    expect(settings['/hooks/gitlab']).toEqual([10, 20]);
+    expect(settings['/hooks/{source}']).toEqual([2, 4]);
+    expect(settings['/*']).toEqual([200, 400]);
+  });
+
+  it('the web ACL blocks an IP address over 1000 requests in 5 minutes, on the stage', () => {
+    guarded.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: [Match.objectLike({ Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: 'IP', EvaluationWindowSec: 300, Limit: 1000 } } })],
+    });
+    guarded.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RateLimitWebAcl'), 'Arn'] } });
+  });
+});
+
+it('by default, no web ACL', () => {
+  expect(template.findResources('AWS::WAFv2::WebACL')).toEqual({});
+  expect(template.findResources('AWS::WAFv2::WebACLAssociation')).toEqual({});
+});
+
 it('cdk-nag fails synth on a finding nobody acknowledged', () => {
   const app = new App();
   const stack = new Stack(app, 'Careless');
@@ -420,23 +483,17 @@ describe('next to an on-premises Code Stream: in a VPC behind a NAT, traced, on 
   let company: Template;
 
   beforeAll(() => {
-    app = new App();
-    const stack = new CodeStreamRelayStack(app, 'Company', {
-      configFile: CONFIG,
-      relay: (scope) => ({
-        vpc: Vpc.fromVpcAttributes(scope, 'Vpc', VPC),
-        codeStreamCidrs: ['10.20.0.0/16'],
-        ingressInVpc: true,
-        tracing: true,
-        alarmTopic: new AlarmTopic(scope, 'AlarmTopic').topic,
-        domainName: 'hooks.example.com',
-        certificate: Certificate.fromCertificateArn(scope, 'Certificate', 'arn:aws:acm:eu-central-1:111122223333:certificate/1234abcd-12ab-34cd-56ef-1234567890ab'),
-        hostedZone: HostedZone.fromHostedZoneAttributes(scope, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
-        apiGatewayCloudWatchRole: true,
-      }),
-    });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    company = Template.fromStack(stack);
+    ({ app, template: company } = checked('Company', (scope) => ({
+      vpc: Vpc.fromVpcAttributes(scope, 'Vpc', VPC),
+      codeStreamCidrs: ['10.20.0.0/16'],
+      ingressInVpc: true,
+      tracing: true,
+      alarmTopic: new AlarmTopic(scope, 'AlarmTopic').topic,
+      domainName: 'hooks.example.com',
+      certificate: Certificate.fromCertificateArn(scope, 'Certificate', 'arn:aws:acm:eu-central-1:111122223333:certificate/1234abcd-12ab-34cd-56ef-1234567890ab'),
+      hostedZone: HostedZone.fromHostedZoneAttributes(scope, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+      apiGatewayCloudWatchRole: true,
+    })));
   }, 120_000);
 
   it('passes cdk-nag', () => {
@@ -534,5 +591,19 @@ describe('props that do not fit together', () => {
 
   it('a domain without its certificate is an error', () => {
     expect(() => relayStack({ domainName: 'hooks.example.com' })).toThrow('certificate is required with domainName (hooks.example.com)');
+  });
+
+  it('a web ACL to make and one to use are an error', () => {
+    expect(() => relayStack({ webAcl: { requestsPer5Minutes: 2000 }, webAclArn: 'arn:aws:wafv2:eu-central-1:111122223333:regional/webacl/company/0a1b' })).toThrow(
+      'webAcl and webAclArn: give one; a stage has one web ACL, so add a rate-based rule to yours',
+    );
+  });
+
+  it('a throttling override of a name the config has no source of is an error naming it', () => {
+    expect(() => relayStack({ sourceThrottlingOverrides: { githb: { rateLimit: 5 } } })).toThrow(/^sourceThrottlingOverrides names no configured source: githb \(the sources are github, gitlab, /);
+  });
+
+  it('a rate that is not a positive number is an error', () => {
+    expect(() => relayStack({ throttlingRateLimit: -1 })).toThrow('throttlingRateLimit and throttlingBurstLimit: the rate limit must be a positive number of requests per second; got -1');
   });
 });

@@ -88,6 +88,13 @@ it('a domain without its certificate is an error', () => {
   expect(() => settingsOf({ domainName: 'hooks.example.com' })).toThrow('context "domainName" needs "certificateArn"');
 });
 
+it('webAclRequestsPer5Minutes: a whole number, from cdk.json or the command line', () => {
+  expect(settingsOf({ webAclRequestsPer5Minutes: 2000 }).webAclRequestsPer5Minutes).toBe(2000);
+  expect(settingsOf({ webAclRequestsPer5Minutes: '2000' }).webAclRequestsPer5Minutes).toBe(2000);
+  expect(() => settingsOf({ webAclRequestsPer5Minutes: '2k' })).toThrow(/^context "webAclRequestsPer5Minutes" is not valid JSON/);
+  expect(() => settingsOf({ webAclRequestsPer5Minutes: 20.5 })).toThrow('context "webAclRequestsPer5Minutes" must be a whole number; got 20.5');
+});
+
 it('a hosted zone needs both its id and its name', () => {
   expect(() => settingsOf({ hostedZoneId: 'Z0123456789ABCDEFGHIJ' })).toThrow('context "hostedZoneId" and "hostedZoneName": give both, or neither');
 });
@@ -120,6 +127,11 @@ describe('relay options from the settings', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmTopicKey'), 'Arn'] } });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('make the web ACL only with webAclRequestsPer5Minutes', () => {
+    expect(relayOptions(new Stack(new App(), 'Settings'), settingsOf({})).webAcl).toBe(false);
+    expect(relayOptions(new Stack(new App(), 'Settings'), settingsOf({ webAclRequestsPer5Minutes: '500' })).webAcl).toEqual({ requestsPer5Minutes: 500 });
   });
 
   it('alarmTopicArn imports the topic and creates none', () => {

@@ -267,6 +267,46 @@ describe('relay test, for people', () => {
   });
 });
 
+describe('patterns run in linear time', () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'relay-linear-'));
+  // The example config's target and sources, with the given rules.
+  const head = readFileSync(CONFIG, 'utf8').split('\nrules:\n')[0] ?? '';
+
+  function configWith(name: string, rules: string): string {
+    const file = path.join(directory, name);
+    writeFileSync(file, `${head}\nrules:\n${rules}`);
+    return file;
+  }
+
+  it('relay validate refuses a backreference with the rule, the field and the reason', async () => {
+    const file = configWith('doubled.yaml', '  - name: doubled\n    when:\n      branches: [main, "/^(a+)\\\\1$/"]\n    pipeline: { id: p1 }\n');
+    const { code, stdout, stderr } = await relay('validate', '--config', file);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    const line = head.split('\n').length + 4;
+    expect(stderr).toBe(
+      `${file}:${line}:24: rule "doubled": rules[0].when.branches[1]: invalid regular expression "/^(a+)\\\\1$/": \`\\1\` is a backreference, which RE2 (linear-time matching) does not support\n${file}: 1 problem\n`,
+    );
+  });
+
+  // On JavaScript's RegExp, 28 a's and a "!" took 18 s; the timeout only guards.
+  it('relay test decides /^(a+)+$/ against a\'s and a "!", and refuses to match past 4096 characters', async () => {
+    const file = configWith('nested.yaml', '  - name: nested\n    when:\n      branches: ["/^(a+)+$/"]\n    pipeline: { id: p1 }\n');
+    const push = JSON.parse(readFileSync(path.join(FIXTURES, 'github/push.branch-created.json'), 'utf8')) as Record<string, unknown>;
+    const decide = async (branch: string): Promise<unknown> => {
+      const body = path.join(directory, 'push.json');
+      writeFileSync(body, JSON.stringify({ ...push, ref: `refs/heads/${branch}` }));
+      const headers = path.join(FIXTURES, 'github/push.branch-created.headers.json');
+      const { code, stdout, stderr } = await relay('test', '--config', file, '--source', 'github', '--body', body, '--headers', headers, '--json');
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      return (JSON.parse(stdout) as { decisions: { matched: boolean; reason: string }[] }).decisions.map(({ matched, reason }) => ({ matched, reason }));
+    };
+    for (const branch of [`${'a'.repeat(28)}!`, `${'a'.repeat(4095)}!`]) {
+      expect(await decide(branch)).toEqual([{ matched: false, reason: `when.branches: branch "${branch}" does not match /^(a+)+$/` }]);
+    }
+    expect(await decide(`${'a'.repeat(10_000)}!`)).toEqual([{ matched: false, reason: 'when.branches: branch is 10001 characters; patterns match at most 4096' }]);
+  }, 10_000);
+});
+
 describe('relay schema', () => {
   it('prints the published schema, relay.config.schema.json', async () => {
     const { code, stdout } = await relay('schema');

@@ -66,7 +66,30 @@ describe('names the file, the line, the rule and the field', () => {
 
   it('a bad regular expression', () => {
     expect(problems(rule('    when:\n      tags: ["v*", "/^v(\\\\d+$/"]\n'))).toEqual([
-      'relay.config.yaml:13:20: rule "build": rules[0].when.tags[1]: invalid regular expression "/^v(\\\\d+$/": Invalid regular expression: /^v(\\d+$/: Unterminated group',
+      'relay.config.yaml:13:20: rule "build": rules[0].when.tags[1]: invalid regular expression "/^v(\\\\d+$/": missing closing ): `^v(\\d+$`',
+    ]);
+  });
+
+  it('regular expressions RE2 cannot run, in patterns and in matches(), with the other problems', () => {
+    const text = `${HEAD}  - name: build
+    pipeline: { project: demo, name: build }
+    when:
+      branches: [main, "/^(a+)\\\\1$/"]
+      tags: ["/^v(?=\\\\d)/"]
+      expression: 'event.git.branch.matches("^(?<!wip/)x")'
+  - name: deploy
+    pipeline: { id: p1 }
+    when:
+      sources: [gitlab]
+      expression: 'event.sender.matches("^(?!dependabot)") && event.git.ref.matches(headers["x-pattern"])'
+`;
+    const unsupported = 'which RE2 (linear-time matching) does not support';
+    expect(problems(text)).toEqual([
+      `relay.config.yaml:13:24: rule "build": rules[0].when.branches[1]: invalid regular expression "/^(a+)\\\\1$/": \`\\1\` is a backreference, ${unsupported}`,
+      `relay.config.yaml:14:14: rule "build": rules[0].when.tags[0]: invalid regular expression "/^v(?=\\\\d)/": \`(?=\` is a lookahead, ${unsupported}`,
+      `relay.config.yaml:15:7: rule "build": rules[0].when.expression: invalid CEL expression: matches("^(?<!wip/)x"): \`(?<!\` is a lookbehind, ${unsupported}`,
+      'relay.config.yaml:19:17: rule "deploy": rules[1].when.sources[0]: unknown source "gitlab"; the sources are github',
+      `relay.config.yaml:20:7: rule "deploy": rules[1].when.expression: invalid CEL expression: matches("^(?!dependabot)"): \`(?!\` is a lookahead, ${unsupported}`,
     ]);
   });
 
@@ -173,6 +196,6 @@ it('locates problems in a JSON config by line too', () => {
     2,
   );
   expect(problems(json)).toEqual([
-    'relay.config.yaml:24:11: rule "r": rules[0].when.imageTags[1]: invalid regular expression "/(/": Invalid regular expression: /(/: Unterminated group',
+    'relay.config.yaml:24:11: rule "r": rules[0].when.imageTags[1]: invalid regular expression "/(/": missing closing ): `(`',
   ]);
 });

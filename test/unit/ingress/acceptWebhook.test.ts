@@ -346,6 +346,24 @@ describe('a body too large for a queued message: kept in the body store, the mes
   });
 });
 
+describe('the source', () => {
+  it('is read from the resource of its own that the stack gives each source, where API Gateway sends no path parameter', async () => {
+    const ingress = fakeIngressDependencies();
+    const event = { ...apiGatewayEvent({ source: 'github', ...push() }), pathParameters: null, resource: '/hooks/github' };
+
+    expect((await acceptWebhook(event, ingress)).statusCode).toBe(202);
+    expect(ingress.queue.sent[0]?.message.source).toBe('github');
+  });
+
+  it('is no source for any other resource', async () => {
+    const ingress = fakeIngressDependencies();
+    for (const resource of ['/hooks/{source}', '/hooks/github/extra', '/other/github']) {
+      const event = { ...apiGatewayEvent({ source: 'github', ...push() }), pathParameters: null, resource };
+      expect(await acceptWebhook(event, ingress)).toMatchObject({ statusCode: 404 });
+    }
+  });
+});
+
 describe('400: unparsable', () => {
   it('answers 400 malformed_body to a signed body that is not JSON', async () => {
     const ingress = fakeIngressDependencies();

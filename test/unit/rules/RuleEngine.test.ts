@@ -133,6 +133,41 @@ describe('matching', () => {
   });
 });
 
+describe('sender-chosen values against catastrophic patterns', () => {
+  const rules = engine(`
+  - { name: nested, when: { branches: ["/^(a+)+$/"] }, pipeline: { id: p1 } }
+  - { name: nested-cel, when: { expression: 'event.git.branch.matches("^(a+)+$")' }, pipeline: { id: p2 } }
+  - { name: many-stars, when: { branches: ["**/*a*a*a*a*b"] }, pipeline: { id: p3 } }
+`);
+
+  /** The stored GitHub push, to a branch of the given name. */
+  function pushTo(branch: string) {
+    const delivery = fixtureDelivery(PUSH);
+    return { ...delivery, event: { ...delivery.event, git: { ...delivery.event.git!, branch } } };
+  }
+
+  // Each decision is a hang on a backtracking RegExp; the timeout only guards.
+  it('decides the branch of the issue, 28 a\'s and a "!", and one up to 4096 characters, in match and explain', () => {
+    for (const branch of [`${'a'.repeat(28)}!`, `${'a'.repeat(4095)}!`]) {
+      expect(rules.match(pushTo(branch))).toEqual([]);
+      expect(rules.explain(pushTo(branch)).map((decision) => decision.reason)).toEqual([
+        `when.branches: branch "${branch}" does not match /^(a+)+$/`,
+        'when.expression: the expression is false',
+        `when.branches: branch "${branch}" does not match **/*a*a*a*a*b`,
+      ]);
+    }
+  }, 5_000);
+
+  it('gives a branch longer than 4096 characters that reason, for every kind of pattern', () => {
+    const reason = 'branch is 10001 characters; patterns match at most 4096';
+    expect(rules.explain(pushTo(`${'a'.repeat(10_000)}!`)).map((decision) => decision.reason)).toEqual([
+      `when.branches: ${reason}`,
+      `when.expression: the expression could not be evaluated: event.git.${reason}`,
+      `when.branches: ${reason}`,
+    ]);
+  });
+});
+
 describe('the index agrees with checking every rule in turn', () => {
   // Rules built from every kind of selector, over the repositories, images and sources of the corpus.
   const repositories = ['Codertocat/Hello-World', 'gitlab-org/gitlab-test', 'jsmith/example', 'acme/app', 'Codertocat/*', '/^git/', '!acme/*'];

@@ -217,6 +217,16 @@ describe('pattern lists', () => {
     expect(only({ branches: ['*', '!wip-*'] }).test(push('wip-spike'))).toBe('branch "wip-spike" does not match *, !wip-*');
   });
 
+  it('fails a branch longer than 4096 characters with that reason, even for an exclusion', () => {
+    const long = `${'a'.repeat(10_000)}!`;
+    expect(only({ branches: ['/^(a+)+$/'] }).test(push(long))).toBe('branch is 10001 characters; patterns match at most 4096');
+    expect(only({ branches: ['!wip/*'] }).test(push(long))).toBe('branch is 10001 characters; patterns match at most 4096');
+  });
+
+  it('compares a long branch with plain names as any other', () => {
+    expect(only({ branches: ['main'] }).test(push('a'.repeat(5000)))).toBe(`branch "${'a'.repeat(5000)}" does not match main`);
+  });
+
   it('says a tag push has no branch', () => {
     expect(only({ branches: ['main'] }).test(tagPush('v1.2.0'))).toBe('the event has no branch');
   });
@@ -320,6 +330,13 @@ describe('issues', () => {
     expect(issues).toEqual([{ path: ['when', 'paths', 'exclude', 0], message: 'invalid glob "docs/{a,b": an unclosed "{"' }]);
   });
 
+  it('locates a regular expression RE2 cannot run', () => {
+    const { issues } = compileConditions({ branches: ['main', '/^(a+)\\1$/'] });
+    expect(issues).toEqual([
+      { path: ['when', 'branches', 1], message: 'invalid regular expression "/^(a+)\\\\1$/": `\\1` is a backreference, which RE2 (linear-time matching) does not support' },
+    ]);
+  });
+
   it('reports every issue, in checking order', () => {
     const { issues } = compileConditions({ expression: '1 + 2', tags: ['***'], repositories: ['/(/'] });
     expect(issues.map((issue) => issue.path)).toEqual([
@@ -352,6 +369,18 @@ describe('expression', () => {
 });
 
 describe('paths', () => {
+  it('fails when a changed file is longer than 4096 characters, whatever the patterns would say', () => {
+    const long = `src/${'a'.repeat(5000)}.ts`;
+    expect(only({ paths: { include: ['src/**'] } }).test(push('main', { modified: ['README.md', long] }))).toBe(
+      'a changed file is 5007 characters; patterns match at most 4096',
+    );
+    expect(only({ paths: { exclude: ['docs/**'] } }).test(push('main', { added: [long] }))).toBe('a changed file is 5007 characters; patterns match at most 4096');
+  });
+
+  it('matches long changed files against plain file names', () => {
+    expect(only({ paths: { include: ['README.md'] } }).test(push('main', { modified: [`${'a'.repeat(5000)}/README.md`] }))).toBeUndefined();
+  });
+
   it('passes when a changed file is included', () => {
     expect(only({ paths: { include: ['*.ts'] } }).test(push('main', { modified: ['src/index.ts', 'README.md'] }))).toBeUndefined();
   });

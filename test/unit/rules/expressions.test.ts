@@ -243,3 +243,65 @@ describe('JSON numbers', () => {
     });
   });
 });
+
+describe('matches(), on RE2', () => {
+  /** The push, with its ref and query replaced. */
+  function withRef(ref: string, query: Record<string, unknown> = {}): TemplateContext {
+    const context = pushContext();
+    return { ...context, event: { ...(context.event as object), git: { ref } }, query };
+  }
+
+  it('searches the string, with RE2 syntax: anchors, classes, the (?i) flag', () => {
+    expect(evaluate('body.ref.matches("^refs/heads/")')).toEqual({ passed: true });
+    expect(evaluate('body.ref.matches("heads/ma")')).toEqual({ passed: true });
+    expect(evaluate('body.ref.matches("^refs/tags/")')).toEqual({ passed: false, reason: 'the expression is false' });
+    expect(evaluate('body.ref.matches("^refs/heads/[a-z]{4}$")')).toEqual({ passed: true });
+    expect(evaluate('body.ref.matches("(?i)^REFS/HEADS/MAIN$")')).toEqual({ passed: true });
+    expect(evaluate('"refs/heads/main".matches("^refs/(?P<kind>heads|tags)/")')).toEqual({ passed: true });
+  });
+
+  // JavaScript's RegExp, which cel-js's own matches() uses, took 18 s for 28 a's; the timeout only guards.
+  it('decides ^(a+)+$ against a\'s and a "!" (no match), up to the longest value it matches', () => {
+    for (const length of [28, 4095]) {
+      expect(evaluate('event.git.ref.matches("^(a+)+$")', withRef(`${'a'.repeat(length)}!`))).toEqual({ passed: false, reason: 'the expression is false' });
+    }
+    expect(evaluate('event.git.ref.matches("^(a+)+$")', withRef('a'.repeat(4096)))).toEqual({ passed: true });
+  }, 5_000);
+
+  it('fails, with the reason, a string longer than 4096 characters', () => {
+    expect(evaluate('event.git.ref.matches("^(a+)+$")', withRef(`${'a'.repeat(10_000)}!`))).toEqual({
+      passed: false,
+      reason: 'the expression could not be evaluated: event.git.ref is 10001 characters; patterns match at most 4096',
+    });
+  });
+
+  it.each([
+    ['event.git.branch.matches("^(a+)\\\\1$")', 'matches("^(a+)\\\\1$"): `\\1` is a backreference'],
+    ["event.git.branch.matches('^release(?=/)')", 'matches("^release(?=/)"): `(?=` is a lookahead'],
+    ['event.git.branch.matches(r"(?<!wip/)x")', 'matches("(?<!wip/)x"): `(?<!` is a lookbehind'],
+    ['event.kind == "push" && !event.git.branch.matches("^a++$")', 'matches("^a++$"): `++` is a possessive quantifier'],
+  ])('refuses %s when it compiles: a literal pattern RE2 cannot run', (source, reason) => {
+    const error = compileError(source);
+    expect(error).toBeInstanceOf(ExpressionError);
+    expect(error.message).toBe(`invalid CEL expression: ${reason}, which RE2 (linear-time matching) does not support`);
+  });
+
+  it('compiles a pattern the delivery gives when it evaluates, and fails, with the reason, one RE2 cannot run', () => {
+    const expression = compileExpression('event.git.ref.matches(query.pattern)');
+    expect(expression(withRef('refs/heads/main', { pattern: '^refs/heads/' }))).toEqual({ passed: true });
+    expect(expression(withRef('refs/heads/main', { pattern: '^(refs)\\1' }))).toEqual({
+      passed: false,
+      reason: 'the expression could not be evaluated: the pattern query.pattern is not RE2: `\\1` is a backreference, which RE2 (linear-time matching) does not support',
+    });
+    expect(expression(withRef('refs/heads/main', { pattern: 'a'.repeat(5000) }))).toEqual({
+      passed: false,
+      reason: 'the expression could not be evaluated: the pattern query.pattern is 5000 characters; patterns have at most 4096',
+    });
+  });
+
+  it('type-checks as the built-in did: strings, or values known only at run time', () => {
+    expect(compileError('1.matches("a")').message).toBe("invalid CEL expression: found no matching overload for 'int.matches(string)'");
+    expect(compileError('"a".matches(1)').message).toBe("invalid CEL expression: found no matching overload for 'string.matches(int)'");
+    expect(evaluate('body.size.matches("2")')).toEqual({ passed: false, reason: 'the expression could not be evaluated: matches() needs a string, and body.size is not one' });
+  });
+});
