@@ -36,7 +36,8 @@ export interface NormalisedDelivery {
 /**
  * Where a provider's credentials travel in a delivery, for one source's options: ingress redacts
  * these places before the delivery is queued, logged or dead-lettered. Signatures of the body are
- * not credentials: they prove nothing without the secret.
+ * credentials too: with one, a copy of the delivery can be replayed. Adapters derive them from
+ * their authentication (`authenticatedBy` in auth/authentication.ts).
  */
 export interface CredentialPlaces {
   /** Header names, lower case. */

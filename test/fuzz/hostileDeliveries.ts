@@ -53,7 +53,7 @@ type Forgery =
   | { kind: 'reshaped'; grant: number; cut: number; suffix: string };
 
 // The example config's generic source (ci-notifier) has no delivery in the corpus: this is what it expects.
-const SYNTHETIC_BASES: Partial<Record<ProviderName, Base[]>> = {
+export const SYNTHETIC_BASES: Partial<Record<ProviderName, Base[]>> = {
   generic: [{ body: Buffer.from('{"id":"build-42","status":"success","artifact":"acme/app:1.2.3"}'), headers: [['Content-Type', 'application/json'], ['X-Event', 'build.finished']] }],
 };
 

@@ -1,17 +1,15 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { type IngressDependencies, SQS_MAX_MESSAGE_BYTES, acceptWebhook } from '../../lambda/ingress/acceptWebhook';
 import type { DeliveryQueue } from '../../lambda/ingress/DeliveryQueue';
 import { eventKindOf, messageAttributes, messageText, parseRelayMessage, sqsMessageBytes } from '../../lambda/events/RelayMessage';
-import { loadConfig } from '../../lambda/config/loadConfig';
 import type { SecretStore } from '../../lambda/secrets/SecretStore';
 import { apiGatewayEvent } from '../support/apiGatewayEvent';
 import { queuedEvents } from '../support/queuedMessage';
 import { RecordingQueue, fakeIngressDependencies } from '../support/fakeIngressDependencies';
 import { InMemorySecretStore } from '../support/InMemorySecretStore';
 import { fixture, fixtureJson } from '../support/webhookFixtures';
+import { SECRET_TEXTS, leafStrings, secretValues, sources } from './exampleConfig';
 import { type FuzzDelivery, hostileDeliveries, receivedBytes } from './hostileDeliveries';
 import { credentialModel } from './sourceCredentials';
 
@@ -22,16 +20,9 @@ const SEED = process.env.FUZZ_SEED === undefined ? Math.floor(Math.random() * 0x
 // Generous enough for a slow machine at any FUZZ_RUNS; the largest cases take a few milliseconds each.
 const TIMEOUT_MS = 60_000 + RUNS * 100;
 
-const ROOT = path.join(__dirname, '../..');
 // Below the default, with no store for large bodies: the bodies around it meet SQS's 1 MiB, where
 // a message's size decides between 202 and 413 (the store's path is tested in test/unit/ingress).
 const MAX_BODY_BYTES = 737_280;
-
-const { sources } = loadConfig(path.join(ROOT, 'relay.config.yaml')).config;
-const secretFile = JSON.parse(readFileSync(path.join(ROOT, 'relay.secrets.local.json'), 'utf8')) as Record<string, unknown>;
-const secretValues = Object.fromEntries(Object.entries(secretFile).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]));
-/** Every secret the relay holds, the Code Stream credential's token included: none may reach an answer. */
-const SECRET_TEXTS = [...new Set(Object.values(secretFile).flatMap(leafStrings))];
 
 const deliveries = hostileDeliveries({ sources, secrets: secretValues, maxBodyBytes: MAX_BODY_BYTES });
 
@@ -265,12 +256,6 @@ describe('ingress under hostile input (fast-check)', () => {
     TIMEOUT_MS,
   );
 });
-
-function leafStrings(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(leafStrings);
-  return [];
-}
 
 /**
  * Found by this fuzzer (docs/reliability.md, "Found"): genuine deliveries that ingress once answered 500

@@ -1,6 +1,5 @@
 import type { Commit, GitEvent } from '../../events/CanonicalEvent';
-import { verifyBasicAuth } from '../auth/basicAuth';
-import { verifySharedToken } from '../auth/sharedToken';
+import { type Authentication, authenticatedBy, basicAuth, headerToken } from '../auth/authentication';
 import { UnknownEventError } from '../errors';
 import { isZeroCommit, originOf, refParts, toIsoUtc } from '../gitFields';
 import { integer, list, record, required, text } from '../json';
@@ -30,15 +29,7 @@ export const azureDevops: ProviderAdapter = {
   name: 'azure-devops',
   optionsSchema: OPTIONS_SCHEMA,
   requiresSecret: true,
-  credentialPlaces: (options) => ({ headers: [text(options, 'tokenHeader')?.toLowerCase() || 'authorization'] }),
-
-  authenticate(request, secrets, options) {
-    const tokenHeader = text(options, 'tokenHeader');
-    if (tokenHeader) {
-      return verifySharedToken(request.headers[tokenHeader.toLowerCase()], secrets, `the ${tokenHeader} header`);
-    }
-    verifyBasicAuth(request.headers.authorization, secrets, text(options, 'username'));
-  },
+  ...authenticatedBy(authentication),
 
   normalise(_request, body) {
     const event = text(body, 'eventType');
@@ -46,6 +37,12 @@ export const azureDevops: ProviderAdapter = {
     return { deliveryId: text(body, 'id') ?? text(body, 'notificationId'), events: events(event, body) };
   },
 };
+
+function authentication(options: Record<string, unknown>): Authentication {
+  const tokenHeader = text(options, 'tokenHeader');
+  if (tokenHeader) return { credentials: [headerToken(tokenHeader.toLowerCase(), `the ${tokenHeader} header`)], missing: `the ${tokenHeader} header is missing` };
+  return { credentials: [basicAuth(text(options, 'username'))], missing: 'the Authorization header with Basic credentials is missing' };
+}
 
 function events(event: string, body: Record<string, unknown>): EventFields[] {
   const resource = record(body, 'resource');

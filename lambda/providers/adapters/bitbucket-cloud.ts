@@ -1,6 +1,6 @@
 import type { Commit, GitEvent, Repository } from '../../events/CanonicalEvent';
-import { verifyHmac } from '../auth/hmacSignature';
-import { MalformedBodyError, MissingSignatureError, UnknownEventError } from '../errors';
+import { authenticatedBy, signature } from '../auth/authentication';
+import { MalformedBodyError, UnknownEventError } from '../errors';
 import { ZERO_COMMIT, originOf, refParts, toIsoUtc } from '../gitFields';
 import { integer, list, record, required, text } from '../json';
 import { NO_OPTIONS } from '../optionsSchema';
@@ -16,14 +16,10 @@ export const bitbucketCloud: ProviderAdapter = {
   name: 'bitbucket-cloud',
   optionsSchema: NO_OPTIONS,
   requiresSecret: true,
-  credentialPlaces: () => ({}),
-
-  authenticate(request, secrets) {
-    if (request.headers['x-hub-signature'] === undefined) {
-      throw new MissingSignatureError('the X-Hub-Signature header is missing: set a secret on the Bitbucket webhook');
-    }
-    verifyHmac(request, secrets, { header: 'x-hub-signature', algorithm: 'sha256', prefix: 'sha256=' });
-  },
+  ...authenticatedBy({
+    credentials: [signature({ header: 'x-hub-signature', algorithm: 'sha256', prefix: 'sha256=' })],
+    missing: 'the X-Hub-Signature header is missing: set a secret on the Bitbucket webhook',
+  }),
 
   normalise(request, body): NormalisedDelivery {
     const event = request.headers['x-event-key'];

@@ -1,7 +1,6 @@
 import type { Commit, GitEvent, Repository } from '../../events/CanonicalEvent';
-import { verifyBasicAuth } from '../auth/basicAuth';
-import { verifyHmac } from '../auth/hmacSignature';
-import { MalformedBodyError, MissingSignatureError, UnknownEventError } from '../errors';
+import { authenticatedBy, basicAuth, signature } from '../auth/authentication';
+import { MalformedBodyError, UnknownEventError } from '../errors';
 import { isZeroCommit, originOf, refParts, toIsoUtc } from '../gitFields';
 import { integer, list, record, required, text } from '../json';
 import type { EventFields, NormalisedDelivery, ProviderAdapter } from '../types';
@@ -28,19 +27,10 @@ export const bitbucketServer: ProviderAdapter = {
     },
   },
   requiresSecret: true,
-  credentialPlaces: () => ({ headers: ['authorization'] }),
-
-  authenticate(request, secrets, options) {
-    if (request.headers['x-hub-signature'] !== undefined) {
-      return verifyHmac(request, secrets, { header: 'x-hub-signature', algorithm: 'sha256', prefix: 'sha256=' });
-    }
-    if (request.headers['authorization'] !== undefined) {
-      return verifyBasicAuth(request.headers['authorization'], secrets, text(options, 'username'));
-    }
-    throw new MissingSignatureError(
-      'neither the X-Hub-Signature header nor Basic credentials: set a secret or Basic authentication on the Bitbucket webhook',
-    );
-  },
+  ...authenticatedBy((options) => ({
+    credentials: [signature({ header: 'x-hub-signature', algorithm: 'sha256', prefix: 'sha256=' }), basicAuth(text(options, 'username'))],
+    missing: 'neither the X-Hub-Signature header nor Basic credentials: set a secret or Basic authentication on the Bitbucket webhook',
+  })),
 
   normalise(request, body, options): NormalisedDelivery {
     const event = request.headers['x-event-key'];

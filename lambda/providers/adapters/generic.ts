@@ -1,9 +1,8 @@
 import { EVENT_KINDS } from '../../events/CanonicalEvent';
 import type { EventKind } from '../../events/CanonicalEvent';
-import { verifyHmac } from '../auth/hmacSignature';
+import { type Authentication, type Credential, authenticatedBy, headerToken, queryToken, signature } from '../auth/authentication';
 import type { HmacAlgorithm, HmacScheme } from '../auth/hmacSignature';
-import { verifySharedToken } from '../auth/sharedToken';
-import { MissingSignatureError, UnknownEventError } from '../errors';
+import { UnknownEventError } from '../errors';
 import { record, text } from '../json';
 import type { NormalisedDelivery, ProviderAdapter, WebhookRequest } from '../types';
 
@@ -71,19 +70,7 @@ export const generic: ProviderAdapter = {
     oneOf: [{ required: ['signature'] }, { required: ['token'] }],
   },
   requiresSecret: true,
-
-  credentialPlaces(options) {
-    const { header, query } = tokenPlaces(record(options, 'token'));
-    return { headers: header ? [header] : [], query: query ? [query] : [] };
-  },
-
-  authenticate(request, secrets, options) {
-    const signature = record(options, 'signature');
-    if (signature) return verifyHmac(request, secrets, hmacScheme(signature));
-    const token = record(options, 'token');
-    if (token) return verifyToken(request, secrets, token);
-    throw misconfigured('neither options.signature nor options.token is set');
-  },
+  ...authenticatedBy(authentication),
 
   normalise(request, body, options): NormalisedDelivery {
     const eventPlace = text(options, 'event');
@@ -97,35 +84,43 @@ export const generic: ProviderAdapter = {
   },
 };
 
-/** Not the sender's fault, but no way to tell a genuine delivery from a forged one either. */
-function misconfigured(what: string): MissingSignatureError {
-  return new MissingSignatureError(`the generic source is misconfigured, ${what}: no delivery can be authenticated`);
+/** An HMAC of the body (`signature`), else a token in a header, the query or both (`token`), the header tried first. */
+function authentication(options: Record<string, unknown>): Authentication {
+  const signed = record(options, 'signature');
+  if (signed) {
+    const scheme = hmacScheme(signed);
+    if (typeof scheme === 'string') return misconfigured(scheme);
+    return { credentials: [signature(scheme)], missing: `the ${scheme.header} header is missing: the delivery is not signed` };
+  }
+  const token = record(options, 'token');
+  if (!token) return misconfigured('neither options.signature nor options.token is set');
+  const header = text(token, 'header')?.toLowerCase();
+  const query = text(token, 'query');
+  if (!header && !query) return misconfigured('options.token names neither a header nor a query parameter');
+  const credentials: Credential[] = [];
+  if (header) credentials.push(headerToken(header, `the ${header} header`));
+  if (query) credentials.push(queryToken(query));
+  const places = [header ? `the ${header} header` : '', query ? `the "${query}" query parameter` : ''].filter((place) => place !== '');
+  return { credentials, missing: `no token: ${places.join(' or ')} is missing` };
 }
 
-function hmacScheme(signature: Record<string, unknown>): HmacScheme {
+/**
+ * Not the sender's fault, but no way to tell a genuine delivery from a forged one either: every
+ * delivery is refused with MissingSignatureError naming what is missing.
+ */
+function misconfigured(what: string): Authentication {
+  return { credentials: [], missing: `the generic source is misconfigured, ${what}: no delivery can be authenticated` };
+}
+
+/** The scheme the options describe, or what is wrong with them. */
+function hmacScheme(signature: Record<string, unknown>): HmacScheme | string {
   const header = text(signature, 'header');
   const algorithm = ALGORITHMS.find((known) => known === (text(signature, 'algorithm') ?? 'sha256'));
   const encoding = ENCODINGS.find((known) => known === (text(signature, 'encoding') ?? 'hex'));
-  if (!header) throw misconfigured('options.signature.header is not set');
-  if (!algorithm) throw misconfigured('options.signature.algorithm is not sha1, sha256 or sha512');
-  if (!encoding) throw misconfigured('options.signature.encoding is not hex or base64');
+  if (!header) return 'options.signature.header is not set';
+  if (!algorithm) return 'options.signature.algorithm is not sha1, sha256 or sha512';
+  if (!encoding) return 'options.signature.encoding is not hex or base64';
   return { header: header.toLowerCase(), algorithm, prefix: text(signature, 'prefix') ?? '', encoding };
-}
-
-/** Where the token travels: the header (lower case), the query parameter, or both. */
-function tokenPlaces(token: Record<string, unknown> | undefined): { header?: string; query?: string } {
-  return { header: text(token, 'header')?.toLowerCase(), query: text(token, 'query') };
-}
-
-function verifyToken(request: WebhookRequest, secrets: readonly string[], token: Record<string, unknown>): void {
-  const { header, query } = tokenPlaces(token);
-  if (!header && !query) throw misconfigured('options.token names neither a header nor a query parameter');
-  const fromHeader = header ? request.headers[header] : undefined;
-  if (fromHeader) return verifySharedToken(fromHeader, secrets, `the ${header} header`);
-  const fromQuery = query ? request.query[query] : undefined;
-  if (fromQuery) return verifySharedToken(fromQuery, secrets, `the "${query}" query parameter`);
-  const places = [header ? `the ${header} header` : '', query ? `the "${query}" query parameter` : ''].filter((place) => place !== '');
-  throw new MissingSignatureError(`no token: ${places.join(' or ')} is missing`);
 }
 
 /** `header:<name>` or a dot path into the body; an empty value counts as absent. */

@@ -1,6 +1,6 @@
 import type { GitEvent, ProviderName, Repository } from '../../events/CanonicalEvent';
-import { verifyHmac } from '../auth/hmacSignature';
-import { MissingSignatureError, UnknownEventError } from '../errors';
+import { authenticatedBy, signature } from '../auth/authentication';
+import { UnknownEventError } from '../errors';
 import { changedFilesOf, isZeroCommit, originOf, refParts, toIsoUtc } from '../gitFields';
 import { bool, integer, list, record, required, text } from '../json';
 import { NO_OPTIONS } from '../optionsSchema';
@@ -19,6 +19,8 @@ export interface GiteaFlavour {
  * An adapter for Gitea or a fork of it that sends Gitea's bodies (Forgejo). Signed with
  * `<prefix>-Signature` (hex HMAC-SHA256 of the raw body, no prefix), else `X-Hub-Signature-256`.
  * The event is the fine-grained `<prefix>-Event-Type` (`pull_request_sync`), else `<prefix>-Event`.
+ * Beside those, every server of the family sends the same digest in `X-Gogs-Signature` and an
+ * HMAC-SHA1 in `X-Hub-Signature`: unchecked, but as replayable, so redacted too.
  */
 export function giteaFamilyAdapter(flavour: GiteaFlavour): ProviderAdapter {
   const headers = (suffix: string) => flavour.prefixes.map((prefix) => `${prefix}-${suffix}`);
@@ -27,17 +29,15 @@ export function giteaFamilyAdapter(flavour: GiteaFlavour): ProviderAdapter {
     name: flavour.name,
     optionsSchema: NO_OPTIONS,
     requiresSecret: true,
-    // Old Gitea servers send the webhook's secret itself in the body, beside the signature.
-    credentialPlaces: () => ({ bodyFields: ['secret'] }),
-
-    authenticate(request, secrets) {
-      const signature = firstHeader(request, headers('Signature'));
-      if (signature) return verifyHmac(request, secrets, { header: signature.header, algorithm: 'sha256' });
-      if (request.headers['x-hub-signature-256']) {
-        return verifyHmac(request, secrets, { header: 'x-hub-signature-256', algorithm: 'sha256', prefix: 'sha256=' });
-      }
-      throw new MissingSignatureError(`the ${headers('Signature')[0]} header is missing: set a secret on the ${flavour.label} webhook`);
-    },
+    ...authenticatedBy({
+      credentials: [
+        ...headers('Signature').map((header) => signature({ header: header.toLowerCase(), algorithm: 'sha256' })),
+        signature({ header: 'x-hub-signature-256', algorithm: 'sha256', prefix: 'sha256=' }),
+      ],
+      missing: `the ${headers('Signature')[0]} header is missing: set a secret on the ${flavour.label} webhook`,
+      // The unchecked signatures; and old Gitea servers send the webhook's secret itself in the body.
+      alsoSent: { headers: ['x-gogs-signature', 'x-hub-signature'], bodyFields: ['secret'] },
+    }),
 
     normalise(request, body) {
       const event = firstHeader(request, eventHeaders)?.value;

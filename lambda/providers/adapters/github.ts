@@ -1,6 +1,6 @@
 import type { ArtifactEvent, GitEvent, Repository } from '../../events/CanonicalEvent';
-import { verifyHmac } from '../auth/hmacSignature';
-import { MissingSignatureError, UnknownEventError } from '../errors';
+import { authenticatedBy, signature } from '../auth/authentication';
+import { UnknownEventError } from '../errors';
 import { changedFilesOf, hostOf, originOf, refParts, toIsoUtc } from '../gitFields';
 import { bool, integer, list, record, required, text } from '../json';
 import { NO_OPTIONS } from '../optionsSchema';
@@ -15,17 +15,13 @@ export const github: ProviderAdapter = {
   name: 'github',
   optionsSchema: NO_OPTIONS,
   requiresSecret: true,
-  credentialPlaces: () => ({}),
-
-  authenticate(request, secrets) {
-    if (request.headers['x-hub-signature-256'] !== undefined) {
-      return verifyHmac(request, secrets, { header: 'x-hub-signature-256', algorithm: 'sha256', prefix: 'sha256=' });
-    }
-    if (request.headers['x-hub-signature'] !== undefined) {
-      return verifyHmac(request, secrets, { header: 'x-hub-signature', algorithm: 'sha1', prefix: 'sha1=' });
-    }
-    throw new MissingSignatureError('the X-Hub-Signature-256 header is missing: set a secret on the GitHub webhook');
-  },
+  ...authenticatedBy({
+    credentials: [
+      signature({ header: 'x-hub-signature-256', algorithm: 'sha256', prefix: 'sha256=' }),
+      signature({ header: 'x-hub-signature', algorithm: 'sha1', prefix: 'sha1=' }),
+    ],
+    missing: 'the X-Hub-Signature-256 header is missing: set a secret on the GitHub webhook',
+  }),
 
   normalise(request, body): NormalisedDelivery {
     const event = request.headers['x-github-event'];

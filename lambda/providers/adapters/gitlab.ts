@@ -1,12 +1,10 @@
 import type { Commit, GitEvent, Repository } from '../../events/CanonicalEvent';
-import { verifySharedToken } from '../auth/sharedToken';
+import { authenticatedBy, headerToken } from '../auth/authentication';
 import { UnknownEventError } from '../errors';
 import { changedFilesOf, isZeroCommit, originOf, refParts, toIsoUtc } from '../gitFields';
 import { bool, integer, list, record, required, text } from '../json';
 import { NO_OPTIONS } from '../optionsSchema';
 import type { EventFields, NormalisedDelivery, ProviderAdapter, WebhookRequest } from '../types';
-
-const TOKEN_HEADER = 'x-gitlab-token';
 
 /**
  * GitLab (gitlab.com and self-managed). Nothing is signed: the webhook's secret token arrives as-is
@@ -18,11 +16,7 @@ export const gitlab: ProviderAdapter = {
   name: 'gitlab',
   optionsSchema: NO_OPTIONS,
   requiresSecret: true,
-  credentialPlaces: () => ({ headers: [TOKEN_HEADER] }),
-
-  authenticate(request, secrets) {
-    verifySharedToken(request.headers[TOKEN_HEADER], secrets, 'the X-Gitlab-Token header');
-  },
+  ...authenticatedBy({ credentials: [headerToken('x-gitlab-token', 'the X-Gitlab-Token header')], missing: 'the X-Gitlab-Token header is missing' }),
 
   normalise(request, body): NormalisedDelivery {
     const event = request.headers['x-gitlab-event'];

@@ -1,5 +1,5 @@
 import type { ArtifactEvent, EventKind } from '../../events/CanonicalEvent';
-import { verifySharedToken } from '../auth/sharedToken';
+import { authenticatedBy, headerToken } from '../auth/authentication';
 import { UnknownEventError } from '../errors';
 import { toIsoUtc } from '../gitFields';
 import { integer, list, record, required, text } from '../json';
@@ -27,14 +27,8 @@ export const harbor: ProviderAdapter = {
   name: 'harbor',
   optionsSchema: NO_OPTIONS,
   requiresSecret: true,
-  credentialPlaces: () => ({ headers: ['authorization'] }),
-
-  authenticate(request, secrets) {
-    // The policy may be given the bare token or the whole header value (gathered in a loop: flatMap costs more than the check).
-    const accepted: string[] = [];
-    for (const secret of secrets) accepted.push(secret, `Bearer ${secret}`);
-    verifySharedToken(request.headers.authorization, accepted, 'the Authorization header');
-  },
+  // The policy may be given the bare token or the whole header value.
+  ...authenticatedBy({ credentials: [headerToken('authorization', 'the Authorization header', ['Bearer '])], missing: 'the Authorization header is missing' }),
 
   normalise(_request, body): NormalisedDelivery {
     const cloudEvents = text(body, 'specversion') !== undefined;

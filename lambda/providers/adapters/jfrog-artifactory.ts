@@ -1,6 +1,5 @@
 import type { ArtifactEvent, EventKind } from '../../events/CanonicalEvent';
-import { verifyHmac } from '../auth/hmacSignature';
-import { verifySharedToken } from '../auth/sharedToken';
+import { authenticatedBy, headerToken, signature } from '../auth/authentication';
 import { UnknownEventError } from '../errors';
 import { originOf } from '../gitFields';
 import { bool, record, required, text } from '../json';
@@ -39,15 +38,11 @@ export const jfrogArtifactory: ProviderAdapter = {
     },
   },
   requiresSecret: true,
-  // Signed, the header carries an HMAC of the body: no credential travels.
-  credentialPlaces: (options) => (bool(options, 'signedPayload') === true ? {} : { headers: [AUTH_HEADER] }),
-
-  authenticate(request, secrets, options) {
-    if (bool(options, 'signedPayload') === true) {
-      return verifyHmac(request, secrets, { header: AUTH_HEADER, algorithm: 'sha256' });
-    }
-    return verifySharedToken(request.headers[AUTH_HEADER], secrets, 'the X-JFrog-Event-Auth header');
-  },
+  ...authenticatedBy((options) =>
+    bool(options, 'signedPayload') === true
+      ? { credentials: [signature({ header: AUTH_HEADER, algorithm: 'sha256' })], missing: 'the X-JFrog-Event-Auth header is missing: the delivery is not signed' }
+      : { credentials: [headerToken(AUTH_HEADER, 'the X-JFrog-Event-Auth header')], missing: 'the X-JFrog-Event-Auth header is missing' },
+  ),
 
   normalise(_request, body): NormalisedDelivery {
     const domain = text(body, 'domain');

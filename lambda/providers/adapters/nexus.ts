@@ -1,5 +1,5 @@
 import type { ArtifactEvent, EventKind } from '../../events/CanonicalEvent';
-import { verifyHmac } from '../auth/hmacSignature';
+import { authenticatedBy, signature } from '../auth/authentication';
 import { UnknownEventError } from '../errors';
 import { originOf, toIsoUtc } from '../gitFields';
 import { record, required, text } from '../json';
@@ -36,11 +36,10 @@ export const nexus: ProviderAdapter = {
     },
   },
   requiresSecret: true,
-  credentialPlaces: () => ({}),
-
-  authenticate(request, secrets) {
-    return verifyHmac(request, secrets, { header: 'x-nexus-webhook-signature', algorithm: 'sha1' });
-  },
+  ...authenticatedBy({
+    credentials: [signature({ header: 'x-nexus-webhook-signature', algorithm: 'sha1' })],
+    missing: 'the X-Nexus-Webhook-Signature header is missing: the delivery is not signed',
+  }),
 
   normalise(request, body, options): NormalisedDelivery {
     const event = request.headers['x-nexus-webhook-id'];

@@ -1,7 +1,6 @@
-import { MissingSignatureError } from '../errors';
 import { text } from '../json';
-import type { ProviderAdapter, WebhookRequest } from '../types';
-import { verifySharedToken } from './sharedToken';
+import type { ProviderAdapter } from '../types';
+import { type Authentication, authenticatedBy, headerToken, queryToken } from './authentication';
 
 /**
  * For providers that sign nothing (Docker Hub, Quay, ECR through an API destination): the secret
@@ -24,44 +23,22 @@ const URL_TOKEN_OPTIONS_SCHEMA: Record<string, unknown> = {
 };
 
 /**
- * The authentication of a provider whose token travels in a header or the query: the places it
- * checks are the places it declares, so redaction cannot miss one the check reads.
+ * The authentication of a provider whose token travels in a header or the query: the token from
+ * the header if the delivery has it, else from the query parameter; the source's options
+ * (`tokenHeader`, `tokenQuery`) rename the provider's defaults. A delivery with neither is refused
+ * with MissingSignatureError naming both places.
  */
 export function urlTokenAuthentication(
   defaults: Required<UrlTokenOptions>,
 ): Pick<ProviderAdapter, 'optionsSchema' | 'credentialPlaces' | 'authenticate'> {
+  return { optionsSchema: URL_TOKEN_OPTIONS_SCHEMA, ...authenticatedBy((options) => urlToken(options, defaults)) };
+}
+
+function urlToken(options: Record<string, unknown>, defaults: Required<UrlTokenOptions>): Authentication {
+  const header = (text(options, 'tokenHeader') ?? defaults.tokenHeader).toLowerCase();
+  const query = text(options, 'tokenQuery') ?? defaults.tokenQuery;
   return {
-    optionsSchema: URL_TOKEN_OPTIONS_SCHEMA,
-    credentialPlaces(options) {
-      const { header, query } = tokenPlaces(options, defaults);
-      return { headers: [header], query: [query] };
-    },
-    authenticate(request, secrets, options) {
-      verifyUrlToken(request, secrets, options, defaults);
-    },
+    credentials: [headerToken(header, `the ${header} header`), queryToken(query)],
+    missing: `no token: send the source's secret in the ${header} header or the "${query}" query parameter of the webhook URL`,
   };
-}
-
-/**
- * Verifies the token from the header if the delivery has it, else from the query parameter; the
- * source's options (`tokenHeader`, `tokenQuery`) rename the provider's defaults.
- * @throws MissingSignatureError naming both places when neither is present.
- */
-export function verifyUrlToken(
-  request: WebhookRequest,
-  secrets: readonly string[],
-  options: Record<string, unknown>,
-  defaults: Required<UrlTokenOptions>,
-): void {
-  const { header, query } = tokenPlaces(options, defaults);
-  const fromHeader = request.headers[header];
-  if (fromHeader !== undefined && fromHeader !== '') return verifySharedToken(fromHeader, secrets, `the ${header} header`);
-  const fromQuery = request.query[query];
-  if (fromQuery !== undefined && fromQuery !== '') return verifySharedToken(fromQuery, secrets, `the "${query}" query parameter`);
-  throw new MissingSignatureError(`no token: send the source's secret in the ${header} header or the "${query}" query parameter of the webhook URL`);
-}
-
-/** The header (lower case) and the query parameter that carry the token for a source with these options. */
-function tokenPlaces(options: Record<string, unknown>, defaults: Required<UrlTokenOptions>): { header: string; query: string } {
-  return { header: (text(options, 'tokenHeader') ?? defaults.tokenHeader).toLowerCase(), query: text(options, 'tokenQuery') ?? defaults.tokenQuery };
 }
