@@ -1,7 +1,7 @@
 import '../local/processEnvironment';
 import { once } from 'node:events';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -141,13 +141,17 @@ rules:
   };
 }
 
-export /** Five kinds of delivery in turn, each with an id of its own. */
+export /** Five kinds of delivery in turn, each with an id and a body of its own: the same body again would be a replay. */
 function delivery(index: number): Delivery {
   const id = `soak-${index}`;
-  const fixture = (name: string) => ({
-    body: readFileSync(path.join(FIXTURES, `${name}.json`)),
-    headers: JSON.parse(readFileSync(path.join(FIXTURES, `${name}.headers.json`), 'utf8')) as Record<string, string>,
-  });
+  const fixture = (name: string) => {
+    const body = Buffer.from(JSON.stringify({ ...(JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as object), soak: id }));
+    const headers = JSON.parse(readFileSync(path.join(FIXTURES, `${name}.headers.json`), 'utf8')) as Record<string, string>;
+    // GitHub signs the body; GitLab and Docker Hub send a token.
+    if (headers['X-Hub-Signature-256']) headers['X-Hub-Signature-256'] = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+    if (headers['X-Hub-Signature']) headers['X-Hub-Signature'] = `sha1=${createHmac('sha1', SECRET).update(body).digest('hex')}`;
+    return { body, headers };
+  };
   switch (index % 5) {
     case 0: {
       const { body, headers } = fixture('github/push.branch-created');
@@ -166,9 +170,8 @@ function delivery(index: number): Delivery {
       return { id, source: 'gitlab', headers: { ...headers, 'Idempotency-Key': id }, query: '', body, expected: ['pushes'], refused: [] };
     }
     default: {
-      // Docker Hub sends no delivery id: the relay hashes the body, so each one differs.
-      const { headers } = fixture('dockerhub/push');
-      const body = Buffer.from(JSON.stringify({ ...(JSON.parse(fixture('dockerhub/push').body.toString()) as object), soak: id }));
+      // Docker Hub sends no delivery id: the relay hashes the body.
+      const { body, headers } = fixture('dockerhub/push');
       const hashId = `sha256:${createHash('sha256').update(body).digest('hex')}`;
       return { id: hashId, source: 'dockerhub', headers, query: `?token=${encodeURIComponent(SECRET)}`, body, expected: [], refused: ['images'] };
     }

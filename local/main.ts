@@ -1,7 +1,4 @@
 import './processEnvironment';
-import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ConfigError, formatProblem } from '../lambda/config/ConfigError';
 import { LocalRelay, type Started } from './LocalRelay';
 import { stateDirectory } from './LocalState';
@@ -46,7 +43,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  console.log(banner(started, env.RELAY_SECRETS ?? 'relay.secrets.local.json'));
+  console.log(banner(started));
 
   let stoppingSince: number | undefined;
   const stop = (signal: string) => {
@@ -74,7 +71,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-function banner(started: Started, secretsFile: string): string {
+function banner(started: Started): string {
   const { config } = started.config;
   const width = Math.max(...Object.keys(config.sources).map((name) => name.length));
   const lines = [
@@ -85,8 +82,12 @@ function banner(started: Started, secretsFile: string): string {
     ...Object.entries(config.sources).map(([name, source]) => `    ${name.padEnd(width)}  ${started.url}/hooks/${name}  (${source.provider})`),
     '  operator     npx relay dlq list | npx relay dlq show ID | npx relay dlq redrive --all',
   ];
-  const curl = githubCurl(started, secretsFile);
-  if (curl) lines.push('', 'Send a signed GitHub push (a new delivery id each time):', `  ${curl}`);
+  if (config.sources.github?.provider === 'github') {
+    // npm run push finds the relay by PORT, as npm start does.
+    const port = new URL(started.url).port;
+    const push = `${port === '3000' ? '' : `PORT=${port} `}npm run push`;
+    lines.push('', 'Send a signed GitHub push of a new commit (--again: the same body under a new delivery id):', `  ${push}  |  ${push} -- --again`);
+  }
   lines.push(
     '',
     started.journal
@@ -94,24 +95,6 @@ function banner(started: Started, secretsFile: string): string {
       : 'Ready. The queues are SQS_ENDPOINT\'s: what they hold outlives this process.',
   );
   return lines.join('\n');
-}
-
-/** A ready-to-paste curl of the GitHub push fixture, signed with the github source's secret. */
-function githubCurl(started: Started, secretsFile: string): string | undefined {
-  const source = started.config.config.sources.github;
-  const fixture = path.join('test/fixtures/webhooks/github/push.branch-created.json');
-  if (!source || source.provider !== 'github' || !existsSync(fixture) || !existsSync(secretsFile)) return undefined;
-  const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, unknown>;
-  const secret = secrets[source.secrets[0] ?? ''];
-  if (typeof secret !== 'string') return undefined;
-  const signature = createHmac('sha256', secret).update(readFileSync(fixture)).digest('hex');
-  return [
-    `curl -s ${started.url}/hooks/github`,
-    `-H 'Content-Type: application/json' -H 'X-GitHub-Event: push'`,
-    `-H "X-GitHub-Delivery: local-$(date +%s%N)"`,
-    `-H 'X-Hub-Signature-256: sha256=${signature}'`,
-    `--data-binary @${fixture}`,
-  ].join(' ');
 }
 
 main().catch((error: Error) => {

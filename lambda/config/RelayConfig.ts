@@ -37,4 +37,6 @@ export interface SourceDefinition {
   /** Secrets Manager secret names: the current one, then the previous one while rotating. */
   secrets: string[];
   options?: Record<string, unknown>;
+  /** How long a body is remembered, to tell a replay under a fresh delivery id (default 24; 0: off). */
+  replayWindowHours?: number;
 }

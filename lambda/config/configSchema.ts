@@ -36,6 +36,12 @@ const sourceSchema: Schema = {
       description: `Names of Secrets Manager secrets holding the webhook secret: the current one first, then the previous one while rotating. Empty only for a provider whose events may reach the queue by another route than the webhook: ${SECRET_OPTIONAL}.`,
     },
     options: { type: 'object', description: "Provider-specific options; see the provider's section in docs/providers.md." },
+    replayWindowHours: {
+      type: 'number',
+      minimum: 0,
+      description:
+        'How long a body this source delivered is remembered (default 24): the same body again under another delivery id is a repeat of the first delivery, and a rule whose execution that one created does not run again. 0 turns it off.',
+    },
   },
   allOf: Object.values(ADAPTERS).map((adapter) => ({
     if: { properties: { provider: { const: adapter.name } }, required: ['provider'] },

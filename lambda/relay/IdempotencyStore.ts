@@ -204,6 +204,31 @@ export class IdempotencyStore {
     return this.#putIfHeld(item, token, ['retrying', 'dead_lettered']);
   }
 
+  /**
+   * The delivery in which `source` first sent the body whose SHA-256 is `bodySha256`, within
+   * `windowMs`: `deliveryId` itself when it is the first (recorded then, for the window) or the
+   * body was not seen in it. One conditional write, so of two deliveries racing, one is the first.
+   */
+  async firstDelivery(source: string, bodySha256: string, deliveryId: string, windowMs: number): Promise<string> {
+    const now = this.#now();
+    const id = JSON.stringify(['body', source, bodySha256]);
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: { id, firstDeliveryId: deliveryId, seenUntil: now + windowMs, expiresAt: Math.ceil((now + windowMs) / 1000) },
+          ConditionExpression: 'attribute_not_exists(id) OR seenUntil <= :now OR firstDeliveryId = :deliveryId',
+          ExpressionAttributeValues: { ':now': now, ':deliveryId': deliveryId },
+        }),
+      );
+      return deliveryId;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { id }, ConsistentRead: true }));
+      return typeof Item?.firstDeliveryId === 'string' ? Item.firstDeliveryId : deliveryId;
+    }
+  }
+
   async get(key: ExecutionKey): Promise<ExecutionRecord | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: { id: recordId(key) }, ConsistentRead: true }),

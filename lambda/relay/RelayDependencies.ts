@@ -15,7 +15,7 @@ export interface RelayDependencies {
   engine: RuleEngine;
   sources: Readonly<Record<string, SourceDefinition>>;
   codestream: Pick<CodeStreamClient, 'execute' | 'lookupExecution'>;
-  store: Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered'>;
+  store: Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered' | 'firstDelivery'>;
   deadLetters: DeadLetterQueue;
   /** Sets when a failed record comes back: SQS ChangeMessageVisibility on its receipt handle. */
   retryLater(receiptHandle: string, seconds: number): Promise<void>;

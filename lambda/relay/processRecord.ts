@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import { BodyReadError } from '../bodies/BodyStore';
@@ -38,9 +39,11 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
   let message: RelayMessage;
   let body: Record<string, unknown>;
   let events: CanonicalEvent[];
+  let bytes: Buffer;
   try {
     message = await withStoredBody(toRelayMessage(record.body, dependencies), dependencies);
     const request = { body: messageBody(message), headers: message.headers, query: message.query };
+    bytes = request.body;
     body = parseBody(request);
     events = messageEvents(message, request, body, dependencies.sources);
   } catch (error) {
@@ -50,6 +53,7 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
     await deadLetter(record.body, { deliveryId, outcome: 'malformed', reason: error.message, snippet: '', attempts: 0 }, dependencies);
     return;
   }
+  events = await asFirstDelivery(message, bytes, events, dependencies);
   const pending: Pending[] = [];
   for (const event of events) {
     const delivery: Delivery = { event, body, headers: message.headers, query: message.query };
@@ -80,7 +84,7 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
         },
         dependencies,
       );
-      if (result.state === 'skipped') logger.info('Already handled', { ...ruleContext, why: result.why });
+      if (result.state === 'skipped') logger.info('Already handled', { ...ruleContext, reason: result.why });
       else if (result.state === 'busy') {
         logger.warn('An earlier receive of this message is still claimed; retrying after its lease', ruleContext);
         const outcome: Outcome = { kind: 'retryable', stage: 'execute', cause: 'service', retryAfterMs: result.retryAfterMs, reason: 'an earlier receive of this message still holds the claim', snippet: '' };
@@ -190,6 +194,31 @@ async function withStoredBody(message: RelayMessage, dependencies: RelayDependen
     if (error instanceof BodyReadError && error.permanent) throw new MalformedMessageError(error.message);
     throw error;
   }
+}
+
+/** How long a source's bodies are remembered by default, to recognise a replay under a fresh delivery id. */
+const DEFAULT_REPLAY_WINDOW_HOURS = 24;
+
+/**
+ * The events as those of the delivery in which the source first sent this body, within its replay
+ * window (`replayWindowHours`): a signed body sent again under a fresh delivery id, by someone who
+ * copied it or by a sender's "resend", is that delivery, so a rule whose execution it created does
+ * not run again, while one that failed may. The queued body is hashed: redaction is the same for
+ * the same body, so equal deliveries queue equal bodies.
+ */
+async function asFirstDelivery(message: RelayMessage, bytes: Buffer, events: CanonicalEvent[], dependencies: RelayDependencies): Promise<CanonicalEvent[]> {
+  const hours = dependencies.sources[message.source]?.replayWindowHours ?? DEFAULT_REPLAY_WINDOW_HOURS;
+  if (hours <= 0) return events;
+  const first = await dependencies.store.firstDelivery(message.source, hash('sha256', bytes, 'hex'), message.deliveryId, hours * 3_600_000);
+  if (first === message.deliveryId) return events;
+  dependencies.logger.warn('A repeat of an earlier delivery: the source sent this body before under another delivery id', {
+    deliveryId: message.deliveryId,
+    firstDeliveryId: first,
+    source: message.source,
+  });
+  dependencies.metrics?.addMetric('repeatedDeliveries', MetricUnit.Count, 1);
+  // Several events of one delivery are `<id>#n`: each becomes the first delivery's `#n`.
+  return events.map((event) => ({ ...event, deliveryId: `${first}${event.deliveryId.slice(message.deliveryId.length)}` }));
 }
 
 /** Why no rule matched, for the log: the first failing condition of each rule, a few at most. */

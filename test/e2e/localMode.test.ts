@@ -15,7 +15,6 @@ const START_SCRIPT = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), '
 const FIXTURE = 'test/fixtures/webhooks/github/push.branch-created.json';
 const SECRET = (JSON.parse(readFileSync(path.join(ROOT, 'relay.secrets.local.json'), 'utf8')) as Record<string, string>)['webhooks/github']!;
 const BODY = readFileSync(path.join(ROOT, FIXTURE));
-const SIGNATURE = `sha256=${createHmac('sha256', SECRET).update(BODY).digest('hex')}`;
 // The example config's two rules for a push to master.
 const RULES = ['rule:build-main-lines', 'rule:build-code-changes'];
 
@@ -68,8 +67,9 @@ function burst(ids: readonly string[], gapMs: number): Promise<number>[] {
   return ids.map((id, index) => new Promise((resolve) => setTimeout(resolve, index * gapMs)).then(() => push(id).then((response) => response.status, () => 0)));
 }
 
-function push(deliveryId: string, body: Buffer = BODY): Promise<Response> {
-  const signature = body === BODY ? SIGNATURE : `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+/** A push of its own unless `body` is given: real pushes differ, and the same body under a new id is a replay. */
+function push(deliveryId: string, body: Buffer = Buffer.from(JSON.stringify({ ...(JSON.parse(BODY.toString()) as object), test_delivery: deliveryId }))): Promise<Response> {
+  const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
   return fetch(`http://127.0.0.1:${port}/hooks/github`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': deliveryId, 'X-Hub-Signature-256': signature },
@@ -215,7 +215,7 @@ it('stops at once on a second Ctrl-C given later, and loses nothing it had answe
 it('executes a signed 2 MB push through S3, dead-letters it with its body readable, and redrives it', async () => {
   stateDir = mkdtempSync(path.join(tmpdir(), 'relay-local-'));
   await startRelay();
-  const large = largePush(2_000_000);
+  const large = largePush(2_000_000, 'large-1');
   expect(large.length).toBeGreaterThanOrEqual(2_000_000);
 
   // Too large for an SQS message: ingress keeps the body in local mode's S3 and queues its reference.
@@ -226,7 +226,7 @@ it('executes a signed 2 MB push through S3, dead-letters it with its body readab
 
   // Refused by Code Stream: the record keeps the reference, and the operator reads the body through it.
   simulator.setFaults({ script: [{ kind: 'status', status: 403 }] });
-  expect((await push('large-2', large)).status).toBe(202);
+  expect((await push('large-2', largePush(2_000_000, 'large-2'))).status).toBe(202);
   await until(async () => (await cli('dlq', 'list', '--json')).stdout.includes('large-2'), 30_000, () => relay!.output());
   const shown = await cli('dlq', 'show', 'large-2');
   expect(shown.code).toBe(0);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Claim, ExecutionKey, ExecutionRecord, IdempotencyStore } from '../../lambda/relay/IdempotencyStore';
 
-type Store = Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered' | 'get'>;
+type Store = Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered' | 'get' | 'firstDelivery'>;
 type Attempts = { attempts: number; firstAttemptAt?: string; lastAttemptAt?: string };
 type Holder = { token?: string };
 
@@ -12,6 +12,7 @@ type Holder = { token?: string };
  */
 export class InMemoryIdempotencyStore implements Store {
   readonly #records = new Map<string, ExecutionRecord>();
+  readonly #bodies = new Map<string, { firstDeliveryId: string; seenUntil: number }>();
   readonly #leaseMs: number;
   readonly #now: () => number;
 
@@ -48,6 +49,15 @@ export class InMemoryIdempotencyStore implements Store {
 
   async markDeadLettered(key: ExecutionKey, { token, ...details }: { messageId: string; outcome: string } & Attempts & Holder): Promise<boolean> {
     return this.#setIfHeld(key, token, ['retrying', 'dead_lettered'], { status: 'dead_lettered', ...details });
+  }
+
+  async firstDelivery(source: string, bodySha256: string, deliveryId: string, windowMs: number): Promise<string> {
+    const now = this.#now();
+    const id = JSON.stringify([source, bodySha256]);
+    const seen = this.#bodies.get(id);
+    if (seen && seen.seenUntil > now && seen.firstDeliveryId !== deliveryId) return seen.firstDeliveryId;
+    this.#bodies.set(id, { firstDeliveryId: deliveryId, seenUntil: now + windowMs });
+    return deliveryId;
   }
 
   async get(key: ExecutionKey): Promise<ExecutionRecord | undefined> {

@@ -424,6 +424,22 @@ describe('keys of versions before the source was part of them', () => {
   });
 });
 
+describe('bodies seen', () => {
+  it('name the first delivery of a body within the window; the first itself, and any body after it, are their own', async () => {
+    const store = storeWith();
+    const body = `sha-${newKey().deliveryId}`;
+
+    expect(await store.firstDelivery('github', body, 'first', 60_000)).toBe('first');
+    expect(await store.firstDelivery('github', body, 'second', 60_000)).toBe('first');
+    expect(await store.firstDelivery('github', body, 'first', 60_000)).toBe('first');
+    // The same body from another source is another delivery.
+    expect(await store.firstDelivery('gitlab', body, 'other', 60_000)).toBe('other');
+    advance(60_000);
+    expect(await store.firstDelivery('github', body, 'third', 60_000)).toBe('third');
+    expect(await store.firstDelivery('github', body, 'fourth', 60_000)).toBe('third');
+  });
+});
+
 describe('DynamoDB failures', () => {
   it.each([
     ['claim', (store: IdempotencyStore) => store.claim(newKey(), 'msg-1')],

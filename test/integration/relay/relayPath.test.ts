@@ -87,8 +87,9 @@ function attributes(message: Message): Record<string, string> {
 }
 
 /** A delivery of the GitHub push fixture, with its own delivery id and body. */
+/** A push of its own: the body differs per delivery, as real pushes do (the same body under a new id is a replay). */
 function push(deliveryId: string, branch = 'master'): WebhookRequest {
-  const body = Buffer.from(JSON.stringify({ ...fixtureJson('github/push.branch-created'), ref: `refs/heads/${branch}` }));
+  const body = Buffer.from(JSON.stringify({ ...fixtureJson('github/push.branch-created'), ref: `refs/heads/${branch}`, test_delivery: deliveryId }));
   return withHeaders(signed(fixture('github/push.branch-created'), body, TEST_SECRET, SHA256), { 'x-github-delivery': deliveryId });
 }
 

@@ -276,9 +276,55 @@ describe('a duplicate delivery', () => {
       {
         level: 'info',
         message: 'Already handled',
-        attributes: expect.objectContaining({ deliveryId: DELIVERY, rule: 'build', why: 'its execution was already created (a duplicate or redelivered message)' }),
+        attributes: expect.objectContaining({ deliveryId: DELIVERY, rule: 'build', reason: 'its execution was already created (a duplicate or redelivered message)' }),
       },
     ]);
+  });
+});
+
+describe('the same body under another delivery id: a replay, or a sender’s resend', () => {
+  /** The queued push as if its body had come again under the delivery id `id`. */
+  const again = (id: string) => JSON.stringify({ ...message, deliveryId: id, headers: { ...message.headers, 'x-github-delivery': id } });
+
+  it('is the first delivery: the rules whose executions it created do not run again, and it is logged and counted as a repeat', async () => {
+    const relay = fakeRelayDependencies({ engine: twoRules(), codestream: new ScriptedCodeStream([{ status: 202 }, { status: 202 }]) });
+    await processRecord(sqsRecord(body, { messageId: 'msg-1' }), TIME_LEFT, relay);
+
+    await expect(processRecord(sqsRecord(again('replayed-1'), { messageId: 'msg-2' }), TIME_LEFT, relay)).resolves.toBeUndefined();
+    expect(relay.codestream.executions).toHaveLength(2);
+    expect(relay.logger.named('A repeat of an earlier delivery: the source sent this body before under another delivery id')).toEqual([
+      expect.objectContaining({ level: 'warn', attributes: { deliveryId: 'replayed-1', firstDeliveryId: DELIVERY, source: 'github' } }),
+    ]);
+    expect(relay.metrics.points.filter((point) => point.name === 'repeatedDeliveries')).toEqual([{ name: 'repeatedDeliveries', unit: 'Count', value: 1 }]);
+    expect(relay.logger.named('Already handled').map((line) => line.attributes.deliveryId)).toEqual([DELIVERY, DELIVERY]);
+  });
+
+  it('runs a rule the first delivery dead-lettered: a resend recovers it, once', async () => {
+    const relay = fakeRelayDependencies({ engine: twoRules(), codestream: new ScriptedCodeStream([{ status: 202 }, { status: 403 }, { status: 202 }]) });
+    await processRecord(sqsRecord(body, { messageId: 'msg-1' }), TIME_LEFT, relay);
+    expect(relay.deadLetters.sent.map((sent) => sent.why.rule)).toEqual(['release']);
+
+    await processRecord(sqsRecord(again('resent-1'), { messageId: 'msg-2' }), TIME_LEFT, relay);
+    expect(relay.codestream.calls.map((call) => call.request.tags)).toEqual([
+      [`delivery:${DELIVERY}`, 'rule:build'],
+      [`delivery:${DELIVERY}`, 'rule:release'],
+      [`delivery:${DELIVERY}`, 'rule:release'],
+    ]);
+    await processRecord(sqsRecord(again('resent-2'), { messageId: 'msg-3' }), TIME_LEFT, relay);
+    expect(relay.codestream.calls).toHaveLength(3);
+  });
+
+  it('is a delivery of its own once the source’s window has passed, or when the source turns the window off', async () => {
+    const relay = fakeRelayDependencies({ engine: twoRules(), codestream: new ScriptedCodeStream([{ status: 202 }, { status: 202 }, { status: 202 }, { status: 202 }]) });
+    await processRecord(sqsRecord(body, { messageId: 'msg-1' }), TIME_LEFT, relay);
+    relay.clock.advance(24 * 3_600_000);
+    await processRecord(sqsRecord(again('next-day'), { messageId: 'msg-2' }), TIME_LEFT, relay);
+    expect(relay.codestream.executions).toHaveLength(4);
+
+    const off = fakeRelayDependencies({ engine: twoRules(), sources: { github: { provider: 'github', secrets: [], replayWindowHours: 0 } }, codestream: new ScriptedCodeStream([{ status: 202 }, { status: 202 }, { status: 202 }, { status: 202 }]) });
+    await processRecord(sqsRecord(body, { messageId: 'msg-1' }), TIME_LEFT, off);
+    await processRecord(sqsRecord(again('replayed-1'), { messageId: 'msg-2' }), TIME_LEFT, off);
+    expect(off.codestream.executions).toHaveLength(4);
   });
 });
 
