@@ -8,13 +8,14 @@ import { EXIT, type Io } from './Io';
 
 const USAGE = `usage: relay <command> [options]
   validate [--config FILE]                 check the config; exit 1 with every problem
-  test --source NAME --body FILE [--headers FILE] [--config FILE] [--json]
+  test --source NAME --body FILE [--headers FILE] [--config FILE] [--json] [--state-dir DIR | --table NAME]
                                            dry-run a delivery through the rules
   schema                                   print the config's JSON Schema
   dlq list [--json]                        every dead-lettered record and why
   dlq show ID                              one record in full (ID: its messageId or a delivery id)
   dlq redrive (--all | ID...)              send records back to the main queue
-  replay ID [--config FILE] [--json]       dry-run a dead-lettered delivery through the current rules
+  replay ID [--config FILE] [--json] [--table NAME]
+                                           dry-run a dead-lettered delivery through the current rules
   replay ID --execute                      redrive it, as dlq redrive ID does
 The config is --config, else $RELAY_CONFIG, else ./relay.config.yaml (replay: else local mode's).
 dlq and replay find the queues in the running local mode's state (--state-dir DIR, else
@@ -29,7 +30,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'validate':
         return validateCommand(args, io);
       case 'test':
-        return testCommand(args, io);
+        return await testCommand(args, io);
       case 'schema':
         return schemaCommand(io);
       case 'dlq':

@@ -9,6 +9,8 @@ export interface DecisionsOptions {
   json: boolean;
   /** For people: where the delivery came from and what was not done, after its id. */
   note: string;
+  /** The first delivery, where this one is a repeat of it: `--json` adds it as `repeatOf`. */
+  repeatOf?: string;
 }
 
 /**
@@ -19,7 +21,8 @@ export function printDecisions(io: Io, engine: RuleEngine, deliveries: readonly 
   for (const delivery of deliveries) {
     const { event } = delivery;
     const decisions = engine.explain(delivery);
-    io.stdout.write(options.json ? `${JSON.stringify({ deliveryId: event.deliveryId, event, decisions })}\n` : report(delivery, decisions, options.note));
+    const repeat = options.repeatOf === undefined ? {} : { repeatOf: options.repeatOf };
+    io.stdout.write(options.json ? `${JSON.stringify({ deliveryId: event.deliveryId, event, decisions, ...repeat })}\n` : report(delivery, decisions, options.note));
   }
 }
 

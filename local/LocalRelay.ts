@@ -186,6 +186,8 @@ export class LocalRelay {
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.dlqUrl,
       s3Endpoint: bucket.endpoint,
+      dynamodbEndpoint: table.endpoint,
+      idempotencyTable: table.tableName,
       configFile: path.resolve(options.configFile),
       codestreamUrl,
       pid: process.pid,

@@ -13,6 +13,10 @@ export interface LocalState {
   deadLetterQueueUrl: string;
   /** s3rver, where bodies too large for a queued message are kept ({@link localS3ClientConfig}). */
   s3Endpoint?: string;
+  /** DynamoDB (dynalite) with the relay's idempotency table; absent in a local.json of an earlier version. */
+  dynamodbEndpoint?: string;
+  /** The idempotency table's name there. */
+  idempotencyTable?: string;
   /** The config the running relay loaded (absolute path). */
   configFile: string;
   codestreamUrl: string;

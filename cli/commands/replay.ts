@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CanonicalEvent } from '../../lambda/events/CanonicalEvent';
 import type { RelayConfig } from '../../lambda/config/RelayConfig';
@@ -6,25 +7,30 @@ import { messageEvents } from '../../lambda/relay/messageEvents';
 import { WebhookError } from '../../lambda/providers/errors';
 import { parseBody } from '../../lambda/providers/parseBody';
 import type { Delivery } from '../../lambda/rules/Delivery';
+import { readLocalStateIfAny, stateDirectory } from '../../local/LocalState';
+import { BodyHistory, repeatLine, TABLE_OPTION, withBodyHistory } from '../BodyHistory';
 import { configPath } from '../configPath';
 import type { DeadLetter } from '../DeadLetter';
 import { CommandError, UsageError } from '../errors';
 import { EXIT, type Io } from '../Io';
 import { loadRelayConfig } from '../loadRelayConfig';
 import { printDecisions } from '../printDecisions';
-import { QUEUE_OPTIONS, withRelayQueues } from '../RelayQueues';
+import { QUEUE_OPTIONS, type QueueFlags, withRelayQueues } from '../RelayQueues';
 import { named, redriveAndReport } from './dlq';
 
 /**
  * `relay replay ID [--execute]`: a dead-lettered delivery through the current rules. By default a
  * dry run that prints each event's decisions as `relay test` does (`--json`: its contract) and
- * sends nothing; with `--execute`, the record is redriven, as `relay dlq redrive ID` does.
+ * sends nothing; with `--execute`, the record is redriven, as `relay dlq redrive ID` does. A dry
+ * run says when the relay takes the delivery for a repeat of an earlier one with the same body,
+ * read from local mode's idempotency table, or in AWS from `--table NAME`'s.
  */
 export async function replayCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: {
       ...QUEUE_OPTIONS,
+      ...TABLE_OPTION,
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
       execute: { type: 'boolean', default: false },
@@ -34,19 +40,37 @@ export async function replayCommand(args: string[], io: Io): Promise<number> {
   const [id, ...more] = positionals;
   if (id === undefined || more.length > 0) throw new UsageError('relay replay needs one ID: a dead-letter record\'s messageId or a delivery id');
   if (values.execute && values.json) throw new UsageError('--json prints the dry run; relay replay --execute prints what it redrove');
+  const local = isLocal(values);
+  if (local && values.table !== undefined) throw new UsageError('--table names the idempotency table in AWS; local mode\'s is in its local.json');
   return withRelayQueues(values, async (queues) => {
     const records = named(await queues.readDeadLetters(), [id], queues);
     if (values.execute) return redriveAndReport(io, queues, records);
     // The current config: the one given, else the one the local relay runs, else the usual one.
     const { config, engine } = loadRelayConfig(values.config ?? queues.configFile ?? configPath(undefined));
-    // A delivery with several failed rules has a record for each, all with its body: replay it once.
-    const bodies = new Map(records.map((record) => [record.body, record]));
-    for (const record of bodies.values()) {
-      const message = record.message && (await queues.withBody(record.message));
-      printDecisions(io, engine, deliveriesOf({ ...record, message }, config.sources), { json: values.json, note: `dead-letter record ${record.messageId}; dry run, nothing sent` });
-    }
-    return EXIT.ok;
+    return withBodyHistory(local ? localHistory(values['state-dir']) : values.table === undefined ? undefined : BodyHistory.inAws(values.table), async (history) => {
+      // A delivery with several failed rules has a record for each, all with its body: replay it once.
+      const bodies = new Map(records.map((record) => [record.body, record]));
+      for (const record of bodies.values()) {
+        const message = record.message && (await queues.withBody(record.message));
+        const deliveries = deliveriesOf({ ...record, message }, config.sources);
+        const repeatOf = message && (await history?.repeatOf(message.source, messageBody(message), message.deliveryId, config.sources[message.source]?.replayWindowHours));
+        if (message && repeatOf !== undefined && !values.json) io.stdout.write(repeatLine(message.deliveryId, repeatOf));
+        printDecisions(io, engine, deliveries, { json: values.json, note: `dead-letter record ${record.messageId}; dry run, nothing sent`, repeatOf });
+      }
+      return EXIT.ok;
+    });
   });
+}
+
+/** Whether the flags leave the queues to local mode (cli/RelayQueues.ts `locate`). */
+function isLocal(flags: QueueFlags): boolean {
+  return [flags['queue-url'], flags['dlq-url'], flags.queue, flags.dlq].every((flag) => flag === undefined);
+}
+
+/** Local mode's idempotency table, where its local.json names one. */
+function localHistory(stateDir: string | undefined): BodyHistory | undefined {
+  const state = readLocalStateIfAny(stateDir === undefined ? stateDirectory() : path.resolve(stateDir));
+  return state && BodyHistory.ofLocalMode(state);
 }
 
 /** The record's events as the relay gives them to the rules (lambda/relay/processRecord.ts). */

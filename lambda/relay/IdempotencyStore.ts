@@ -211,7 +211,7 @@ export class IdempotencyStore {
    */
   async firstDelivery(source: string, bodySha256: string, deliveryId: string, windowMs: number): Promise<string> {
     const now = this.#now();
-    const id = JSON.stringify(['body', source, bodySha256]);
+    const id = bodyRecordId(source, bodySha256);
     try {
       await this.#client.send(
         new PutCommand({
@@ -227,6 +227,16 @@ export class IdempotencyStore {
       const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { id }, ConsistentRead: true }));
       return typeof Item?.firstDeliveryId === 'string' ? Item.firstDeliveryId : deliveryId;
     }
+  }
+
+  /**
+   * Read only: the delivery in which `source` first sent the body whose SHA-256 is `bodySha256`,
+   * while its window (as {@link firstDelivery} recorded it) lasts; undefined when not seen in one.
+   */
+  async seenBody(source: string, bodySha256: string): Promise<string | undefined> {
+    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { id: bodyRecordId(source, bodySha256) }, ConsistentRead: true }));
+    if (typeof Item?.firstDeliveryId !== 'string' || !(typeof Item.seenUntil === 'number' && Item.seenUntil > this.#now())) return undefined;
+    return Item.firstDeliveryId;
   }
 
   async get(key: ExecutionKey): Promise<ExecutionRecord | undefined> {
@@ -271,6 +281,11 @@ export class IdempotencyStore {
 /** As JSON, so that no delivery id (the sender's to choose) can make two keys one. */
 function recordId({ source, deliveryId, rule }: ExecutionKey): string {
   return JSON.stringify([source, deliveryId, rule]);
+}
+
+/** The record of a body a source sent, for {@link IdempotencyStore.firstDelivery}. */
+function bodyRecordId(source: string, bodySha256: string): string {
+  return JSON.stringify(['body', source, bodySha256]);
 }
 
 function legacyRecordId({ deliveryId, rule }: ExecutionKey): string {

@@ -2,12 +2,14 @@ import { EVENT_KINDS } from '../../events/CanonicalEvent';
 import type { EventKind } from '../../events/CanonicalEvent';
 import { type Authentication, type Credential, authenticatedBy, headerToken, queryToken, signature } from '../auth/authentication';
 import type { HmacAlgorithm, HmacScheme } from '../auth/hmacSignature';
+import { TIMESTAMP_DEFAULTS, type TimestampFormat, type TimestampScheme, signsTimestampAndBody, timestampedSignature } from '../auth/timestampedSignature';
 import { UnknownEventError } from '../errors';
 import { record, text } from '../json';
 import type { NormalisedDelivery, ProviderAdapter, WebhookRequest } from '../types';
 
 const ALGORITHMS: readonly HmacAlgorithm[] = ['sha1', 'sha256', 'sha512'];
 const ENCODINGS: readonly NonNullable<HmacScheme['encoding']>[] = ['hex', 'base64'];
+const TIMESTAMP_FORMATS: readonly TimestampFormat[] = ['unix', 'unix-ms', 'iso'];
 
 const KIND = { type: 'string', enum: [...EVENT_KINDS] };
 
@@ -19,7 +21,8 @@ const PLACE = {
 
 /**
  * Any other sender of JSON webhooks, described by the source's options: an HMAC of the raw body
- * (`signature`) or a shared token in a header or query parameter (`token`); where the event name
+ * (`signature`), or of a timestamp and the body where the sender signs one (`signature.timestamp`:
+ * a delivery beyond its tolerance of now is refused), or a shared token in a header or query parameter (`token`); where the event name
  * and delivery id are (`event`, `deliveryId`); which canonical kind each event name is (`kinds`,
  * `defaultKind`). Events carry no Git or artifact details: rules match the raw body. A source
  * whose options name neither a signature nor a token (the schema forbids it; a config that slipped
@@ -42,6 +45,33 @@ export const generic: ProviderAdapter = {
           algorithm: { type: 'string', enum: [...ALGORITHMS], default: 'sha256', description: 'HMAC hash.' },
           prefix: { type: 'string', default: '', description: 'Text before the digest in the header, e.g. `sha256=`.' },
           encoding: { type: 'string', enum: [...ENCODINGS], default: 'hex', description: 'How the digest is written.' },
+          timestamp: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['header'],
+            description: 'The sender signs a timestamp with the body (as Stripe and Slack do); one beyond the tolerance is refused.',
+            properties: {
+              header: { type: 'string', minLength: 1, description: 'Header carrying the timestamp, e.g. X-Signature-Timestamp.' },
+              toleranceSeconds: {
+                type: 'number',
+                exclusiveMinimum: 0,
+                default: TIMESTAMP_DEFAULTS.toleranceSeconds,
+                description: 'How far, either way, the timestamp may be from now.',
+              },
+              format: {
+                type: 'string',
+                enum: [...TIMESTAMP_FORMATS],
+                default: TIMESTAMP_DEFAULTS.format,
+                description: 'Unix seconds, Unix milliseconds, or ISO 8601 with a time zone.',
+              },
+              signedPayload: {
+                type: 'string',
+                allOf: [{ pattern: '\\{timestamp\\}' }, { pattern: '\\{body\\}' }],
+                default: TIMESTAMP_DEFAULTS.signedPayload,
+                description: 'What is signed: {timestamp} (the header as sent) and {body} (the raw body) in this text, e.g. `v0:{timestamp}:{body}`.',
+              },
+            },
+          },
         },
       },
       token: {
@@ -84,13 +114,19 @@ export const generic: ProviderAdapter = {
   },
 };
 
-/** An HMAC of the body (`signature`), else a token in a header, the query or both (`token`), the header tried first. */
+/** An HMAC of the body, with a timestamp where configured (`signature`), else a token in a header, the query or both (`token`), the header tried first. */
 function authentication(options: Record<string, unknown>): Authentication {
   const signed = record(options, 'signature');
   if (signed) {
     const scheme = hmacScheme(signed);
     if (typeof scheme === 'string') return misconfigured(scheme);
-    return { credentials: [signature(scheme)], missing: `the ${scheme.header} header is missing: the delivery is not signed` };
+    const stamped = record(signed, 'timestamp');
+    const timestamp = stamped && timestampScheme(stamped);
+    if (typeof timestamp === 'string') return misconfigured(timestamp);
+    return {
+      credentials: [timestamp ? timestampedSignature(scheme, timestamp) : signature(scheme)],
+      missing: `the ${scheme.header} header is missing: the delivery is not signed`,
+    };
   }
   const token = record(options, 'token');
   if (!token) return misconfigured('neither options.signature nor options.token is set');
@@ -121,6 +157,23 @@ function hmacScheme(signature: Record<string, unknown>): HmacScheme | string {
   if (!algorithm) return 'options.signature.algorithm is not sha1, sha256 or sha512';
   if (!encoding) return 'options.signature.encoding is not hex or base64';
   return { header: header.toLowerCase(), algorithm, prefix: text(signature, 'prefix') ?? '', encoding };
+}
+
+/** The timestamp the options describe, with its defaults, or what is wrong with them. */
+function timestampScheme(timestamp: Record<string, unknown>): TimestampScheme | string {
+  const header = text(timestamp, 'header');
+  const tolerance = timestamp.toleranceSeconds ?? TIMESTAMP_DEFAULTS.toleranceSeconds;
+  const format = TIMESTAMP_FORMATS.find((known) => known === (text(timestamp, 'format') ?? TIMESTAMP_DEFAULTS.format));
+  const signedPayload = timestamp.signedPayload ?? TIMESTAMP_DEFAULTS.signedPayload;
+  if (!header) return 'options.signature.timestamp.header is not set';
+  if (typeof tolerance !== 'number' || !(tolerance > 0) || !Number.isFinite(tolerance)) {
+    return 'options.signature.timestamp.toleranceSeconds is not a positive number';
+  }
+  if (!format) return 'options.signature.timestamp.format is not unix, unix-ms or iso';
+  if (typeof signedPayload !== 'string' || !signsTimestampAndBody(signedPayload)) {
+    return 'options.signature.timestamp.signedPayload does not contain both {timestamp} and {body}';
+  }
+  return { header: header.toLowerCase(), toleranceSeconds: tolerance, format, signedPayload };
 }
 
 /** `header:<name>` or a dot path into the body; an empty value counts as absent. */

@@ -8,6 +8,7 @@ import type { CanonicalEvent } from '../../../lambda/events/CanonicalEvent';
 import type { RelayMessage } from '../../../lambda/events/RelayMessage';
 import { type LocalState, writeLocalState } from '../../../local/LocalState';
 import { type LocalQueues, startLocalQueues } from '../../../local/localAws';
+import { localStateOf } from '../../support/localStateOf';
 import { queuedMessage } from '../../support/queuedMessage';
 import { fixture } from '../../support/webhookFixtures';
 
@@ -80,16 +81,7 @@ let stateDir: string;
 
 beforeEach(async () => {
   sqs = await startLocalQueues();
-  stateDir = mkdtempSync(path.join(tmpdir(), 'relay-state-'));
-  writeLocalState(stateDir, {
-    sqsEndpoint: sqs.endpoint,
-    region: 'us-east-1',
-    queueUrl: sqs.queueUrl,
-    deadLetterQueueUrl: sqs.dlqUrl,
-    configFile: CONFIG,
-    codestreamUrl: 'http://127.0.0.1:9',
-    pid: process.pid,
-  });
+  stateDir = localStateOf(sqs, CONFIG);
 });
 
 afterEach(async () => {

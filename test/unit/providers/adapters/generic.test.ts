@@ -1,3 +1,6 @@
+import { createHmac } from 'node:crypto';
+import { ConfigError, formatProblem } from '../../../../lambda/config/ConfigError';
+import { parseConfig } from '../../../../lambda/config/loadConfig';
 import { EVENT_KINDS } from '../../../../lambda/events/CanonicalEvent';
 import { nativeTriggerInput } from '../../../../lambda/events/nativeTriggerInput';
 import { generic } from '../../../../lambda/providers/adapters/generic';
@@ -39,6 +42,95 @@ describe('generic: signature schemes', () => {
   });
 });
 
+describe('generic: timestamped signatures', () => {
+  // A sender that signs as Slack does, configured as a user would write it.
+  const CONFIG = `codestream:
+  url: https://vra.example.com
+  auth: refreshToken
+  secret: codestream/relay
+sources:
+  chat-ops:
+    provider: generic
+    secrets: [webhooks/chat-ops]
+    options:
+      signature:
+        header: X-Slack-Signature
+        prefix: "v0="
+        timestamp:
+          header: X-Slack-Request-Timestamp
+          toleranceSeconds: 120
+          signedPayload: "v0:{timestamp}:{body}"
+      event: type
+rules: []
+`;
+  const NOW = RECEIVED_AT.getTime();
+  const body = Buffer.from('{"type":"build.finished","id":"b-42"}');
+
+  function options(text = CONFIG): Record<string, unknown> {
+    return parseConfig(text, 'relay.config.yaml').config.sources['chat-ops']!.options!;
+  }
+
+  function delivery(timestamp: string, secret = TEST_SECRET): WebhookRequest {
+    const digest = createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex');
+    return { body, headers: { 'x-slack-signature': `v0=${digest}`, 'x-slack-request-timestamp': timestamp }, query: {} };
+  }
+
+  let now: jest.SpiedFunction<typeof Date.now>;
+  beforeEach(() => {
+    now = jest.spyOn(Date, 'now').mockReturnValue(NOW);
+  });
+  afterEach(() => now.mockRestore());
+
+  it('accepts a delivery signed within the tolerance', () => {
+    expect(receive(delivery(String(NOW / 1000 - 120)), options())).toMatchObject({ event: 'build.finished', kind: 'other' });
+  });
+
+  it('refuses a replay beyond the tolerance, a missing timestamp and a tampered one', () => {
+    expect(() => receive(delivery(String(NOW / 1000 - 121)), options())).toThrow(
+      new InvalidSignatureError('the x-slack-signature signature is stale by 121 seconds (x-slack-request-timestamp; the tolerance is 120 seconds)'),
+    );
+    const signedNow = delivery(String(NOW / 1000));
+    expect(() => receive(withHeaders(signedNow, { 'x-slack-request-timestamp': undefined }), options())).toThrow(
+      new MissingSignatureError('the x-slack-request-timestamp timestamp header is missing: the signature cannot be checked'),
+    );
+    expect(() => receive(withHeaders(signedNow, { 'x-slack-request-timestamp': String(NOW / 1000 + 1) }), options())).toThrow(InvalidSignatureError);
+    expect(() => receive(withHeaders(signedNow, { 'x-slack-signature': undefined }), options())).toThrow(
+      new MissingSignatureError('the x-slack-signature header is missing: the delivery is not signed'),
+    );
+  });
+
+  it('redacts the signature header, not the timestamp header', () => {
+    expect(generic.credentialPlaces(options())).toEqual({ headers: ['x-slack-signature'], query: [], bodyFields: [] });
+  });
+
+  it('uses the defaults: 300 seconds, Unix seconds, `{timestamp}.{body}`', () => {
+    const stripeLike = { signature: { header: 'X-Signature', timestamp: { header: 'X-Timestamp' } } };
+    const timestamp = String(NOW / 1000 + 300);
+    const digest = createHmac('sha256', TEST_SECRET).update(`${timestamp}.`).update(body).digest('hex');
+    const request = { body, headers: { 'x-signature': digest, 'x-timestamp': timestamp }, query: {} };
+    expect(receive(request, stripeLike).event).toBe('webhook');
+    now.mockReturnValue(NOW - 1);
+    expect(() => receive(request, stripeLike)).toThrow(/from the future by 300.001 seconds/);
+  });
+
+  it.each([
+    ['toleranceSeconds: 120', 'toleranceSeconds: 0', 'must be > 0'],
+    ['toleranceSeconds: 120', 'format: seconds', 'is not one of unix, unix-ms, iso'],
+    ['toleranceSeconds: 120', 'tolerance: 60', 'unknown'],
+    ['signedPayload: "v0:{timestamp}:{body}"', 'signedPayload: "v0:{timestamp}"', 'signedPayload: "v0:{timestamp}" does not match \\{body\\}'],
+  ])('its schema refuses %s replaced by %s', (line, replacement, message) => {
+    const text = CONFIG.replace(line, replacement);
+    let problems: string[] = [];
+    try {
+      parseConfig(text, 'relay.config.yaml');
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems = error.problems.map(formatProblem);
+    }
+    expect(problems.join('\n')).toContain(message);
+  });
+});
+
 describe('generic: token places', () => {
   const noHeader = withHeaders(fixture('gitlab/push'), { 'x-gitlab-token': undefined });
 
@@ -65,6 +157,13 @@ describe('generic: misconfigured sources refuse every delivery', () => {
     [{ signature: { header: 'x-signature', algorithm: 'md5' } }, 'options.signature.algorithm is not sha1, sha256 or sha512'],
     [{ signature: { header: 'x-signature', encoding: 'latin1' } }, 'options.signature.encoding is not hex or base64'],
     [{ token: {} }, 'options.token names neither a header nor a query parameter'],
+    [{ signature: { header: 'x-signature', timestamp: {} } }, 'options.signature.timestamp.header is not set'],
+    [{ signature: { header: 'x-signature', timestamp: { header: 'x-t', toleranceSeconds: -1 } } }, 'options.signature.timestamp.toleranceSeconds is not a positive number'],
+    [{ signature: { header: 'x-signature', timestamp: { header: 'x-t', format: 'rfc2822' } } }, 'options.signature.timestamp.format is not unix, unix-ms or iso'],
+    [
+      { signature: { header: 'x-signature', timestamp: { header: 'x-t', signedPayload: '{body}' } } },
+      'options.signature.timestamp.signedPayload does not contain both {timestamp} and {body}',
+    ],
   ])('%j', (options, reason) => {
     expect(() => receive(fixture('gitlab/push'), options)).toThrow(
       new MissingSignatureError(`the generic source is misconfigured, ${reason}: no delivery can be authenticated`),
@@ -140,7 +239,11 @@ describe('generic: normalising', () => {
       additionalProperties: false,
       oneOf: [{ required: ['signature'] }, { required: ['token'] }],
       properties: {
-        signature: { additionalProperties: false, required: ['header'] },
+        signature: {
+          additionalProperties: false,
+          required: ['header'],
+          properties: { timestamp: { additionalProperties: false, required: ['header'], properties: { format: { enum: ['unix', 'unix-ms', 'iso'] } } } },
+        },
         token: { additionalProperties: false, anyOf: [{ required: ['header'] }, { required: ['query'] }] },
         kinds: { additionalProperties: { enum: [...EVENT_KINDS] } },
         defaultKind: { enum: [...EVENT_KINDS], default: 'other' },
