@@ -25,6 +25,10 @@ export const QUEUE_OPTIONS = {
   dlq: { type: 'string' },
 } as const;
 
+/** The queue options, for the usage of the commands that take them. */
+export const QUEUE_OPTIONS_USAGE = `QUEUES: the running local mode's (--state-dir DIR, else $RELAY_STATE_DIR, else ./.relay), or in AWS
+  (the SDK's default credentials and region) --queue-url URL --dlq-url URL, or --queue NAME --dlq NAME`;
+
 export type QueueFlags = Partial<Record<keyof typeof QUEUE_OPTIONS, string>>;
 
 export interface RedriveResult {

@@ -11,6 +11,6 @@ export function loadRelayConfig(file: string): LoadedConfig {
     return loadConfig(file);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    throw new CommandError(error.problems.map(formatProblem).join('\n'), { cause: error });
+    throw new CommandError(error.problems.map(formatProblem).join('\n'), { code: 'invalid_config', cause: error });
   }
 }

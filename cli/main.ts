@@ -1,30 +1,27 @@
-import { dlqCommand } from './commands/dlq';
-import { replayCommand } from './commands/replay';
-import { schemaCommand } from './commands/schema';
-import { testCommand } from './commands/test';
-import { validateCommand } from './commands/validate';
-import { CommandError, UsageError } from './errors';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DLQ_LIST_USAGE, DLQ_REDRIVE_USAGE, DLQ_SHOW_USAGE, dlqCommand } from './commands/dlq';
+import { REPLAY_USAGE, replayCommand } from './commands/replay';
+import { SCHEMA_USAGE, schemaCommand } from './commands/schema';
+import { TEST_USAGE, testCommand } from './commands/test';
+import { VALIDATE_USAGE, validateCommand } from './commands/validate';
+import { CommandError, HelpRequest, UsageError } from './errors';
 import { EXIT, type Io } from './Io';
+import { overview } from './usage';
 
 const USAGE = `usage: relay <command> [options]
-  validate [--config FILE]                 check the config; exit 1 with every problem
-  test --source NAME --body FILE [--headers FILE] [--config FILE] [--json] [--state-dir DIR | --table NAME]
-                                           dry-run a delivery through the rules
-  schema                                   print the config's JSON Schema
-  dlq list [--json]                        every dead-lettered record and why
-  dlq show ID                              one record in full (ID: its messageId or a delivery id)
-  dlq redrive (--all | ID...)              send records back to the main queue
-  replay ID [--config FILE] [--json] [--table NAME]
-                                           dry-run a dead-lettered delivery through the current rules
-  replay ID --execute                      redrive it, as dlq redrive ID does
+       relay --help | --version
+${[VALIDATE_USAGE, TEST_USAGE, SCHEMA_USAGE, DLQ_LIST_USAGE, DLQ_SHOW_USAGE, DLQ_REDRIVE_USAGE, REPLAY_USAGE].map(overview).join('\n')}
+relay <command> --help prints the command's options. With --json, an error is one JSON object on
+stdout, {"error": code, "message"}, with the same exit code.
 The config is --config, else $RELAY_CONFIG, else ./relay.config.yaml (replay: else local mode's).
-dlq and replay find the queues in the running local mode's state (--state-dir DIR, else
-$RELAY_STATE_DIR, else ./.relay), or in AWS with --queue-url URL --dlq-url URL or
---queue NAME --dlq NAME (the SDK's default credentials and region).`;
+Exit codes: 0 done; 1 the command ran and failed; 2 the command line is wrong.`;
 
 /** The `relay` command line: runs one command and resolves to its exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...args] = argv;
+  // Errors are JSON when the command line asks for JSON anywhere, even where the command takes no --json.
+  const json = argv.includes('--json');
   try {
     switch (command) {
       case 'validate':
@@ -32,32 +29,45 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'test':
         return await testCommand(args, io);
       case 'schema':
-        return schemaCommand(io);
+        return schemaCommand(args, io);
       case 'dlq':
         return await dlqCommand(args, io);
       case 'replay':
         return await replayCommand(args, io);
-      case undefined:
       case 'help':
       case '--help':
       case '-h':
         io.stdout.write(`${USAGE}\n`);
-        return command === undefined ? EXIT.usage : EXIT.ok;
+        return EXIT.ok;
+      case '--version':
+      case '-V':
+        io.stdout.write(`${version()}\n`);
+        return EXIT.ok;
+      case undefined:
+        throw new UsageError('relay needs a command', USAGE);
       default:
-        io.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
-        return EXIT.usage;
+        throw new UsageError(`unknown command "${command}"`, USAGE);
     }
   } catch (error) {
-    if (error instanceof CommandError) {
-      io.stderr.write(`${error.message}\n`);
-      return EXIT.failed;
+    if (error instanceof HelpRequest) {
+      io.stdout.write(`${error.usage}\n`);
+      return EXIT.ok;
     }
-    // parseArgs refuses unknown options and missing values with an error that says which.
-    const { code, message } = error as { code?: unknown; message?: string };
-    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-      io.stderr.write(`${message}\n${USAGE}\n`);
-      return EXIT.usage;
-    }
+    if (error instanceof CommandError) return fail(io, json, EXIT.failed, error.code, error.message);
+    if (error instanceof UsageError) return fail(io, json, EXIT.usage, error.code, error.message, error.usage ?? USAGE);
     throw error;
   }
+}
+
+/** The error on stderr (with the usage, for a usage error), or with `--json` as one JSON object on stdout. */
+function fail(io: Io, json: boolean, exit: number, code: string, message: string, usage?: string): number {
+  if (json) io.stdout.write(`${JSON.stringify({ error: code, message })}\n`);
+  else io.stderr.write(`${message}\n${usage === undefined ? '' : `${usage}\n`}`);
+  return exit;
+}
+
+/** The package's version, from its package.json. */
+function version(): string {
+  const { version: value } = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  return value;
 }

@@ -1,10 +1,26 @@
-import { parseArgs } from 'node:util';
 import { withTextBody } from '../../lambda/events/RelayMessage';
 import { DEAD_LETTER_ATTRIBUTES } from '../../lambda/relay/DeadLetterQueue';
 import { type DeadLetter, isNamedBy } from '../DeadLetter';
-import { CommandError, UsageError } from '../errors';
+import { CommandError, HelpRequest, UsageError } from '../errors';
 import { EXIT, type Io } from '../Io';
-import { QUEUE_OPTIONS, type RelayQueues, withRelayQueues } from '../RelayQueues';
+import { asksForHelp, parseCommandArgs } from '../parseCommandArgs';
+import { QUEUE_OPTIONS, QUEUE_OPTIONS_USAGE, type RelayQueues, withRelayQueues } from '../RelayQueues';
+
+export const DLQ_LIST_USAGE = `usage: relay dlq list [--json] [QUEUES]
+every dead-lettered record and why
+  --json  one JSON array of {"messageId", "deliveryId", "attributes", "body"}
+${QUEUE_OPTIONS_USAGE}`;
+
+export const DLQ_SHOW_USAGE = `usage: relay dlq show ID [QUEUES]
+one record in full (ID: its messageId or a delivery id, which names every record of the delivery)
+${QUEUE_OPTIONS_USAGE}`;
+
+export const DLQ_REDRIVE_USAGE = `usage: relay dlq redrive (--all | ID...) [QUEUES]
+send records back to the main queue, then delete them from the dead-letter queue
+  --all  every record; else the records the IDs name (messageIds or delivery ids)
+${QUEUE_OPTIONS_USAGE}`;
+
+export const DLQ_USAGE = [DLQ_LIST_USAGE, DLQ_SHOW_USAGE, DLQ_REDRIVE_USAGE].join('\n\n');
 
 /**
  * `relay dlq list|show|redrive`: what is in the dead-letter queue and why, and sending records back
@@ -20,13 +36,14 @@ export async function dlqCommand(args: string[], io: Io): Promise<number> {
     case 'redrive':
       return redriveCommand(rest, io);
     default:
-      throw new UsageError(action === undefined ? 'relay dlq needs list, show or redrive' : `unknown dlq command "${action}": use list, show or redrive`);
+      if (action !== undefined && asksForHelp([action])) throw new HelpRequest(DLQ_USAGE);
+      throw new UsageError(action === undefined ? 'relay dlq needs list, show or redrive' : `unknown dlq command "${action}": use list, show or redrive`, DLQ_USAGE);
   }
 }
 
 /** `relay dlq list [--json]`: every record with why it is there. */
 async function listCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...QUEUE_OPTIONS, json: { type: 'boolean', default: false } } });
+  const { values } = parseCommandArgs(DLQ_LIST_USAGE, { args, options: { ...QUEUE_OPTIONS, json: { type: 'boolean', default: false } } });
   return withRelayQueues(values, async (queues) => {
     const records = await queues.readDeadLetters();
     if (values.json) {
@@ -49,9 +66,9 @@ async function listCommand(args: string[], io: Io): Promise<number> {
 
 /** `relay dlq show ID`: the records the ID names, in full. */
 async function showCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: QUEUE_OPTIONS, allowPositionals: true });
+  const { values, positionals } = parseCommandArgs(DLQ_SHOW_USAGE, { args, options: QUEUE_OPTIONS, allowPositionals: true });
   const [id, ...more] = positionals;
-  if (id === undefined || more.length > 0) throw new UsageError('relay dlq show needs one ID: a record\'s messageId or a delivery id');
+  if (id === undefined || more.length > 0) throw new UsageError('relay dlq show needs one ID: a record\'s messageId or a delivery id', DLQ_SHOW_USAGE);
   return withRelayQueues(values, async (queues) => {
     const records = named(await queues.readDeadLetters(), [id], queues);
     // A body kept in S3 is read for the record shown, not for every record listed.
@@ -63,9 +80,9 @@ async function showCommand(args: string[], io: Io): Promise<number> {
 
 /** `relay dlq redrive --all | ID…`: the chosen records back to the main queue. */
 async function redriveCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { ...QUEUE_OPTIONS, all: { type: 'boolean', default: false } }, allowPositionals: true });
-  if (!values.all && positionals.length === 0) throw new UsageError('relay dlq redrive needs --all or the IDs of the records to redrive');
-  if (values.all && positionals.length > 0) throw new UsageError('relay dlq redrive --all redrives every record: give it no IDs');
+  const { values, positionals } = parseCommandArgs(DLQ_REDRIVE_USAGE, { args, options: { ...QUEUE_OPTIONS, all: { type: 'boolean', default: false } }, allowPositionals: true });
+  if (!values.all && positionals.length === 0) throw new UsageError('relay dlq redrive needs --all or the IDs of the records to redrive', DLQ_REDRIVE_USAGE);
+  if (values.all && positionals.length > 0) throw new UsageError('relay dlq redrive --all redrives every record: give it no IDs', DLQ_REDRIVE_USAGE);
   return withRelayQueues(values, async (queues) => {
     const records = await queues.readDeadLetters();
     const chosen = values.all ? records : named(records, positionals, queues);

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { CanonicalEvent } from '../../lambda/events/CanonicalEvent';
 import type { RelayConfig } from '../../lambda/config/RelayConfig';
 import { MalformedMessageError, messageBody } from '../../lambda/events/RelayMessage';
@@ -15,8 +14,18 @@ import { CommandError, UsageError } from '../errors';
 import { EXIT, type Io } from '../Io';
 import { loadRelayConfig } from '../loadRelayConfig';
 import { printDecisions } from '../printDecisions';
-import { QUEUE_OPTIONS, type QueueFlags, withRelayQueues } from '../RelayQueues';
+import { parseCommandArgs } from '../parseCommandArgs';
+import { QUEUE_OPTIONS, QUEUE_OPTIONS_USAGE, type QueueFlags, withRelayQueues } from '../RelayQueues';
 import { named, redriveAndReport } from './dlq';
+
+export const REPLAY_USAGE = `usage: relay replay ID [--config FILE] [--json] [--table NAME] [QUEUES]
+       relay replay ID --execute [QUEUES]
+dry-run a dead-lettered delivery through the current rules (ID: a messageId or a delivery id); --execute redrives it
+  --config FILE  the rules (else local mode's config, else $RELAY_CONFIG, else ./relay.config.yaml)
+  --json         one JSON object per event, as relay test --json prints
+  --table NAME   the idempotency table in AWS, to tell a repeat of an earlier delivery
+  --execute      redrive the record, as relay dlq redrive ID does
+${QUEUE_OPTIONS_USAGE}`;
 
 /**
  * `relay replay ID [--execute]`: a dead-lettered delivery through the current rules. By default a
@@ -26,7 +35,7 @@ import { named, redriveAndReport } from './dlq';
  * read from local mode's idempotency table, or in AWS from `--table NAME`'s.
  */
 export async function replayCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs(REPLAY_USAGE, {
     args,
     options: {
       ...QUEUE_OPTIONS,
@@ -38,10 +47,10 @@ export async function replayCommand(args: string[], io: Io): Promise<number> {
     allowPositionals: true,
   });
   const [id, ...more] = positionals;
-  if (id === undefined || more.length > 0) throw new UsageError('relay replay needs one ID: a dead-letter record\'s messageId or a delivery id');
-  if (values.execute && values.json) throw new UsageError('--json prints the dry run; relay replay --execute prints what it redrove');
+  if (id === undefined || more.length > 0) throw new UsageError('relay replay needs one ID: a dead-letter record\'s messageId or a delivery id', REPLAY_USAGE);
+  if (values.execute && values.json) throw new UsageError('--json prints the dry run; relay replay --execute prints what it redrove', REPLAY_USAGE);
   const local = isLocal(values);
-  if (local && values.table !== undefined) throw new UsageError('--table names the idempotency table in AWS; local mode\'s is in its local.json');
+  if (local && values.table !== undefined) throw new UsageError('--table names the idempotency table in AWS; local mode\'s is in its local.json', REPLAY_USAGE);
   return withRelayQueues(values, async (queues) => {
     const records = named(await queues.readDeadLetters(), [id], queues);
     if (values.execute) return redriveAndReport(io, queues, records);

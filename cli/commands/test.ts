@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { redactCredentials } from '../../lambda/ingress/redactCredentials';
 import { WebhookError } from '../../lambda/providers/errors';
 import { parseBody } from '../../lambda/providers/parseBody';
@@ -8,13 +7,26 @@ import { type ReceivedDelivery, readDelivery } from '../../lambda/providers/rece
 import type { SourceConfig, WebhookRequest } from '../../lambda/providers/types';
 import { readLocalState } from '../../local/LocalState';
 import { BodyHistory, repeatLine, TABLE_OPTION, withBodyHistory } from '../BodyHistory';
+import { checkAuthentication, readSecrets } from '../checkAuthentication';
 import { configPath } from '../configPath';
 import { CommandError, UsageError } from '../errors';
 import { EXIT, type Io } from '../Io';
 import { loadRelayConfig } from '../loadRelayConfig';
+import { parseCommandArgs } from '../parseCommandArgs';
 import { printDecisions } from '../printDecisions';
 
-const USAGE = 'usage: relay test --source NAME --body FILE [--headers FILE] [--config FILE] [--json] [--state-dir DIR | --table NAME]';
+export const TEST_USAGE = `usage: relay test --source NAME --body FILE [--headers FILE] [--header 'Name: value']... [--secrets FILE] [--config FILE] [--json] [--state-dir DIR | --table NAME]
+dry-run a delivery through the rules; nothing is sent
+  --source NAME             the source in the config the delivery is for
+  --body FILE               the body, byte for byte as sent
+  --headers FILE            a JSON object of its headers (default: content-type application/json)
+  --header 'Name: value'    one header, repeatable; wins over --headers FILE for the same name
+  --secrets FILE            a JSON object of secret name → value (as relay.secrets.local.json): check the
+                            signature or token as ingress does, with the source's secrets, and say why it fails
+  --config FILE             the config (else $RELAY_CONFIG, else ./relay.config.yaml)
+  --json                    one JSON object per event: {"deliveryId", "event", "decisions"}
+  --state-dir DIR           local mode's idempotency table, to tell a repeat of an earlier delivery
+  --table NAME              the same, for the table in AWS`;
 
 /**
  * `relay test`: a dry run of one delivery through the rules, with no network. The signature is not
@@ -25,33 +37,39 @@ const USAGE = 'usage: relay test --source NAME --body FILE [--headers FILE] [--c
  * idempotency table.
  */
 export async function testCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs(TEST_USAGE, {
     args,
     options: {
       source: { type: 'string' },
       body: { type: 'string' },
       headers: { type: 'string' },
+      header: { type: 'string', multiple: true },
+      secrets: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
       'state-dir': { type: 'string' },
       ...TABLE_OPTION,
     },
   });
-  if (!values.source || !values.body) return usage(io, 'relay test needs --source and --body');
-  if (values['state-dir'] !== undefined && values.table !== undefined) throw new UsageError('--state-dir names local mode\'s idempotency table; --table one in AWS: give one or the other');
+  if (!values.source || !values.body) throw new UsageError('relay test needs --source and --body', TEST_USAGE);
+  if (values['state-dir'] !== undefined && values.table !== undefined) {
+    throw new UsageError('--state-dir names local mode\'s idempotency table; --table one in AWS: give one or the other', TEST_USAGE);
+  }
+  const headerFlags = headersOfFlags(values.header ?? []);
   const file = configPath(values.config);
   const loaded = loadRelayConfig(file);
   const source = loaded.config.sources[values.source];
   if (!Object.hasOwn(loaded.config.sources, values.source) || !source) {
-    return usage(io, `unknown source "${values.source}"; the sources in ${file} are ${Object.keys(loaded.config.sources).join(', ')}`);
+    throw new UsageError(`unknown source "${values.source}"; the sources in ${file} are ${Object.keys(loaded.config.sources).join(', ')}`, TEST_USAGE, { code: 'unknown_source' });
   }
   let request: WebhookRequest;
   try {
-    request = { body: readFileSync(values.body), headers: readHeaders(values.headers), query: {} };
+    request = { body: readFileSync(values.body), headers: { ...readHeaders(values.headers), ...headerFlags }, query: {} };
   } catch (error) {
-    return usage(io, (error as Error).message);
+    throw new UsageError((error as Error).message, TEST_USAGE, { code: 'unreadable_file', cause: error });
   }
   const read: SourceConfig = { name: values.source, provider: source.provider, secrets: [], options: source.options };
+  const authenticated = values.secrets === undefined ? undefined : checkAuthentication(read, request, readSecrets(values.secrets, source.secrets));
   let delivery: ReceivedDelivery;
   let body: unknown;
   try {
@@ -59,15 +77,14 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
     body = parseBody(request);
   } catch (error) {
     if (!(error instanceof WebhookError)) throw error;
-    io.stderr.write(`the ${source.provider} source refuses this delivery: ${error.code}: ${error.message}\n`);
-    return EXIT.failed;
+    throw new CommandError(`the ${source.provider} source refuses this delivery: ${error.code}: ${error.message}`, { code: error.code, cause: error });
   }
   const deliveries = delivery.events.map((event) => ({ event, body, headers: request.headers, query: request.query }));
   const repeatOf = await withBodyHistory(historyOf(values['state-dir'], values.table), async (history) =>
     history?.repeatOf(read.name, queuedBody(read, request, delivery.text), delivery.deliveryId, source.replayWindowHours),
   );
   if (repeatOf !== undefined && !values.json) io.stdout.write(repeatLine(delivery.deliveryId, repeatOf));
-  printDecisions(io, loaded.engine, deliveries, { json: values.json, note: 'signature not checked (dry run)', repeatOf });
+  printDecisions(io, loaded.engine, deliveries, { json: values.json, note: authenticated ?? 'signature not checked (dry run)', repeatOf });
   return EXIT.ok;
 }
 
@@ -101,7 +118,14 @@ function readHeaders(file: string | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(parsed).map(([name, value]) => [name.toLowerCase(), String(value)]));
 }
 
-function usage(io: Io, message: string): number {
-  io.stderr.write(`${message}\n${USAGE}\n`);
-  return EXIT.usage;
+/** `--header 'Name: value'` flags as headers, names in lower case; the last wins for the same name. */
+function headersOfFlags(flags: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const flag of flags) {
+    const colon = flag.indexOf(':');
+    const name = colon === -1 ? '' : flag.slice(0, colon).trim();
+    if (name === '' || /\s/.test(name)) throw new UsageError(`--header "${flag}" is not a header: give it as 'Name: value'`, TEST_USAGE);
+    headers[name.toLowerCase()] = flag.slice(colon + 1).trim();
+  }
+  return headers;
 }
