@@ -4,7 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Execution, ExecutionRequest, Executions } from '../../lambda/codestream/types';
 import { type Fault, FaultPlan, type FaultPlanSpec, type FaultTarget, faultPlanProblems } from './FaultPlan';
-import type { SimulatedPipeline, SimulatedUser, SimulatorSeed } from './seed';
+import type { SimulatedGitWebhook, SimulatedPipeline, SimulatedRegistryWebhook, SimulatedUser, SimulatorSeed } from './seed';
 import { TokenIssuer } from './TokenIssuer';
 import { validateExecutionRequest } from './validateExecutionRequest';
 
@@ -39,6 +39,9 @@ export type Endpoint =
   | 'execute.byName'
   | 'execution.get'
   | 'executions.list'
+  | 'pipeline.get'
+  | 'gitWebhooks.list'
+  | 'registryWebhooks.list'
   | 'control'
   | 'unknown';
 
@@ -64,6 +67,25 @@ export interface RecordedRequest {
   error?: string;
 }
 
+/** The swagger's `Pipeline`, with the fields the simulator knows. */
+export interface ServedPipeline {
+  id: string;
+  name: string;
+  project: string;
+  description: string;
+  enabled: boolean;
+  input: Record<string, string>;
+  _link: string;
+}
+
+/** The swagger's list envelope (`Pipelines`, `GitWebhooks`, `DockerRegistryWebhooks`, `Executions`). */
+export interface ServedList<T> {
+  count: number;
+  totalCount: number;
+  links: string[];
+  documents: Record<string, T>;
+}
+
 /** An execution the simulator created, with the pipeline it belongs to. */
 export interface SimulatedExecution extends Execution {
   pipelineId: string;
@@ -85,6 +107,11 @@ const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/codestream\/api\/pipelines\/([^/]+)\/([^/]+)\/executions$/, endpoint: 'execute.byName' },
   { method: 'GET', pattern: /^\/codestream\/api\/pipelines\/([^/]+)\/([^/]+)\/executions$/, endpoint: 'executions.list' },
   { method: 'GET', pattern: /^\/codestream\/api\/executions\/([^/]+)$/, endpoint: 'execution.get' },
+  // After the executions routes, so that `{id}/executions` is not read as `{project}/{name}`.
+  { method: 'GET', pattern: /^\/codestream\/api\/pipelines\/([^/]+)$/, endpoint: 'pipeline.get' },
+  { method: 'GET', pattern: /^\/codestream\/api\/pipelines\/([^/]+)\/([^/]+)$/, endpoint: 'pipeline.get' },
+  { method: 'GET', pattern: /^\/codestream\/api\/git-webhooks$/, endpoint: 'gitWebhooks.list' },
+  { method: 'GET', pattern: /^\/codestream\/api\/registry-webhooks$/, endpoint: 'registryWebhooks.list' },
   { method: 'GET', pattern: /^\/_simulator\/(requests|executions)$/, endpoint: 'control' },
   { method: 'PUT', pattern: /^\/_simulator\/(faults)$/, endpoint: 'control' },
   { method: 'POST', pattern: /^\/_simulator\/(tokens\/expire)$/, endpoint: 'control' },
@@ -105,7 +132,8 @@ class HttpProblem extends Error {
 
 /**
  * An HTTP server that answers the Code Stream calls the relay makes as Aria Automation does:
- * the two logins, both execute endpoints, and the execution reads, with expiring tokens, 401, 403,
+ * the two logins, both execute endpoints, the execution reads, and the reads of pipelines and
+ * Git and registry webhooks, with expiring tokens, 401, 403,
  * 404 and 400 where the real API gives them, and faults injected on demand.
  *
  * @example
@@ -124,6 +152,8 @@ export class CodeStreamSimulator {
   readonly #timers = new Set<NodeJS.Timeout>();
   #users: SimulatedUser[];
   #pipelines: SimulatedPipeline[];
+  readonly #gitWebhooks: SimulatedGitWebhook[];
+  readonly #registryWebhooks: SimulatedRegistryWebhook[];
   #faults: FaultPlan;
   #executeCount = 0;
   #server?: Server;
@@ -135,6 +165,8 @@ export class CodeStreamSimulator {
     this.#now = options.now ?? Date.now;
     this.#users = options.seed?.users ?? [];
     this.#pipelines = options.seed?.pipelines ?? [];
+    this.#gitWebhooks = options.seed?.gitWebhooks ?? [];
+    this.#registryWebhooks = options.seed?.registryWebhooks ?? [];
     this.#faults = new FaultPlan(options.faults);
     this.#tokens = new TokenIssuer((options.tokenLifetimeSeconds ?? 28_800) * 1000, this.#now);
   }
@@ -284,6 +316,28 @@ export class CodeStreamSimulator {
         if (!pipeline) throw new HttpProblem(404, `Pipeline ${second === undefined ? `with id '${first}'` : `'${first}/${second}'`} not found`);
         return { status: 200, body: this.#listExecutions(pipeline.id, url, record) };
       }
+      case 'pipeline.get': {
+        this.#authenticate(request, record);
+        const [first = '', second] = params;
+        const pipeline = second === undefined ? this.#pipelines.find((p) => p.id === first) : this.#pipelines.find((p) => p.project === first && p.name === second);
+        if (!pipeline) {
+          throw new HttpProblem(404, `Pipeline with ${second === undefined ? `id '${first}'` : `name '${second}' in project '${first}'`} not found`);
+        }
+        record.pipelineId = pipeline.id;
+        return { status: 200, body: servedPipeline(pipeline) };
+      }
+      case 'gitWebhooks.list':
+        this.#authenticate(request, record);
+        return { status: 200, body: listPage(this.#gitWebhooks.map((webhook) => ({ ...webhook, _link: `/codestream/api/git-webhooks/${webhook.id}` })), url) };
+      case 'registryWebhooks.list':
+        this.#authenticate(request, record);
+        return {
+          status: 200,
+          body: listPage(
+            this.#registryWebhooks.map((webhook) => ({ enabled: true, ...webhook, _link: `/codestream/api/registry-webhooks/${webhook.id}` })),
+            url,
+          ),
+        };
       case 'control':
         return this.#control(params[0] ?? '', raw);
       default:
@@ -492,6 +546,38 @@ function unauthorized(message: string): HttpProblem {
 function publicExecution(execution: SimulatedExecution): Execution {
   const { pipelineId, request, ...rest } = execution;
   return rest;
+}
+
+function servedPipeline(pipeline: SimulatedPipeline): ServedPipeline {
+  return {
+    id: pipeline.id,
+    name: pipeline.name,
+    project: pipeline.project,
+    description: pipeline.description ?? '',
+    enabled: pipeline.enabled ?? true,
+    input: { ...pipeline.input },
+    _link: `/codestream/api/pipelines/${pipeline.id}`,
+  };
+}
+
+/**
+ * One page of a list endpoint, ordered by the swagger's default `$orderby` ("name desc"), with
+ * `$top` (default 25) and `$skip`; `$filter`, `$orderby` and `page` are refused rather than ignored.
+ */
+function listPage<T extends { name: string; _link: string }>(items: T[], url: URL): ServedList<T> {
+  for (const unsupported of ['$filter', '$orderby', 'page']) {
+    if (url.searchParams.has(unsupported)) throw new HttpProblem(400, `the simulator does not support ${unsupported}`);
+  }
+  const top = pageNumber(url.searchParams.get('$top'), 25, '$top');
+  const skip = pageNumber(url.searchParams.get('$skip'), 0, '$skip');
+  const all = [...items].sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+  const page = all.slice(skip, skip + top);
+  return {
+    count: page.length,
+    totalCount: all.length,
+    links: page.map((item) => item._link),
+    documents: Object.fromEntries(page.map((item) => [item._link, item])),
+  };
 }
 
 function pageNumber(value: string | null, fallback: number, name: string): number {

@@ -8,7 +8,7 @@ import { loadSeed } from './seed';
 
 const USAGE = `usage: npm run simulator -- [PORT] [--seed FILE] [--faults FILE] [--token-lifetime SECONDS] [--execute-status 200|202] [--tls-cert FILE --tls-key FILE]
   PORT              port to listen on (default: $PORT, else 3000; 0 picks a free one)
-  --seed FILE       users and pipelines (default: local/codestream-simulator/seed.example.json)
+  --seed FILE       users, pipelines and webhooks (default: local/codestream-simulator/seed.example.json)
   --faults FILE     a fault plan as JSON: {"script": [...], "probability": 0.3, "pick": [...], "seed": 1}
   --token-lifetime  lifetime of issued bearer tokens in seconds (default 28800)
   --execute-status  status of a successful execute answer (default 202)
@@ -58,6 +58,10 @@ function main(): void {
       console.log(`  users: ${seed.users.map((user) => user.name).join(', ')} (credentials in ${values.seed})`);
       for (const pipeline of seed.pipelines) {
         console.log(`  pipeline ${pipeline.project}/${pipeline.name}  id ${pipeline.id}${pipeline.enabled === false ? '  (disabled)' : ''}`);
+      }
+      for (const webhook of seed.gitWebhooks ?? []) console.log(`  git webhook ${webhook.project}/${webhook.name} → pipeline ${webhook.pipeline}`);
+      for (const webhook of seed.registryWebhooks ?? []) {
+        console.log(`  registry webhook ${webhook.project}/${webhook.name} → pipeline ${webhook.pipeline}${webhook.enabled === false ? '  (disabled)' : ''}`);
       }
       console.log(`  requests:   curl ${url}/_simulator/requests`);
       console.log(`  executions: curl ${url}/_simulator/executions`);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:https';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestCertificates } from '../../support/testCertificates';
 import { until } from '../../support/until';
@@ -76,4 +77,30 @@ it('serves HTTPS with --tls-cert and --tls-key, trusted by a client that has the
 
 it('refuses a bad argument with the usage', async () => {
   await expect(startCli(['--execute-status', '201'])).rejects.toThrow(/exited with 2: --execute-status must be 200 or 202/);
+}, 20_000);
+
+it('refuses an invalid seed, naming the file and the entry', async () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'seed-')), 'seed.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      users: [{ name: 'relay', refreshToken: 'r' }],
+      pipelines: [{ id: 'p1', project: 'demo', name: 'build' }],
+      gitWebhooks: [{ id: 'g1', name: 'push', project: 'demo', pipeline: 'deploy' }],
+    }),
+  );
+  await expect(startCli(['0', '--seed', file])).rejects.toThrow(
+    `exited with 2: invalid simulator seed ${file}:\n  gitWebhooks[0].pipeline "deploy" is not a seeded pipeline of project "demo"`,
+  );
+}, 20_000);
+
+it('lists the example seed webhooks without their secrets', async () => {
+  const { output } = await startCli(['0']);
+  await until(() => output().includes('registry webhook demo/harbor-library'));
+  expect(output()).toContain('git webhook demo/hello-world-main → pipeline build');
+  expect(output()).toContain('registry webhook demo/harbor-library → pipeline deploy-image  (disabled)');
+  expect(output()).not.toMatch(/webhook-secret/);
+  const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
+  child?.kill('SIGTERM');
+  expect(await exited).toBe(0);
 }, 20_000);
