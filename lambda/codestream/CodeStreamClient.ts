@@ -1,12 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import axios from 'axios';
 import { BearerTokenCache } from './BearerTokenCache';
-import { type HttpAnswer, classifyExecuteAnswer } from './classifyResponse';
+import { type HttpAnswer, classifyExecuteAnswer, statusClass } from './classifyResponse';
 import { CodeStreamConnections } from './CodeStreamConnections';
 import type { AuthFlow, CredentialSource } from './credentials';
 import { AuthenticationError } from './errors';
 import { type LoginContext, authorizeApiToken, loginWithRefreshToken } from './login';
 import type { Failure, Outcome } from './Outcome';
+import { responseSnippet } from './responseSnippet';
 import { type Transport, sendRequest } from './sendRequest';
 import { type ExecutionRequest, type PipelineRef, describePipeline } from './types';
 
@@ -191,6 +192,38 @@ export class CodeStreamClient {
     }
   }
 
+  /**
+   * Reads one of Code Stream's resources, for the CLI (`relay validate --live`, `relay import`):
+   * `path` is below the base URL, e.g. `/codestream/api/pipelines/{id}`, segments already encoded;
+   * `apiVersion` is added to `query`. Same token handling as execute. Resolves to the parsed JSON
+   * of a 200, or the outcome that says why not (`notFound` for a 404).
+   */
+  async read(path: string, query: Record<string, string> = {}, what = `reading ${path}`): Promise<{ kind: 'read'; value: unknown } | Failure> {
+    const parameters = new URLSearchParams({ ...(this.#apiVersion ? { apiVersion: this.#apiVersion } : {}), ...query }).toString();
+    const url = `${this.#baseUrl}${path}${parameters ? `?${parameters}` : ''}`;
+    try {
+      let token = await this.#tokens.get();
+      let answer = await sendRequest(this.#transport, { method: 'get', url, headers: { Authorization: `Bearer ${token}` } }, 'execute', what);
+      if (!('kind' in answer) && answer.status === 401) {
+        this.#tokens.invalidate(token);
+        token = await this.#tokens.get();
+        answer = await sendRequest(this.#transport, { method: 'get', url, headers: { Authorization: `Bearer ${token}` } }, 'execute', what);
+      }
+      if ('kind' in answer) return answer;
+      if (answer.status === 200) {
+        try {
+          return { kind: 'read', value: JSON.parse(answer.body) as unknown };
+        } catch {
+          return { kind: 'rejected', stage: 'execute', status: 200, reason: `Code Stream's answer to ${what} is not JSON`, snippet: responseSnippet(answer.body, [token], this.#snippetChars) };
+        }
+      }
+      return readFailure(answer, what, responseSnippet(answer.body, [token], this.#snippetChars));
+    } catch (error) {
+      if (error instanceof AuthenticationError) return error.outcome as Failure;
+      throw error;
+    }
+  }
+
   /** The execute URL for a pipeline, with each path segment encoded. */
   executionsUrl(pipeline: PipelineRef): string {
     const path =
@@ -232,6 +265,23 @@ function unexpected(error: unknown): never {
     reason: `reading the Code Stream credential failed with ${error instanceof Error ? error.name : typeof error}`,
     snippet: '',
   });
+}
+
+/** What a read's answer other than 200 means, in the words of the read. */
+function readFailure(answer: HttpAnswer, what: string, snippet: string): Failure {
+  const { status } = answer;
+  switch (statusClass(status)) {
+    case 'unauthorized':
+      return { kind: 'unauthorized', stage: 'execute', status, reason: `Code Stream answered 401 to ${what} even with a freshly issued token`, snippet };
+    case 'forbidden':
+      return { kind: 'forbidden', stage: 'execute', status: 403, reason: `Code Stream answered 403 to ${what}: the credential's user may not read it`, snippet };
+    case 'notFound':
+      return { kind: 'notFound', stage: 'execute', status: 404, reason: `Code Stream answered 404 to ${what}`, snippet };
+    case 'retryable':
+      return { kind: 'retryable', stage: 'execute', cause: 'status', status, reason: `Code Stream answered ${status} to ${what}`, snippet };
+    default:
+      return { kind: 'rejected', stage: 'execute', status, reason: `Code Stream answered ${status} to ${what}`, snippet };
+  }
 }
 
 /** The executions of a `GET …/executions` answer (swagger `Executions`): id, link and tags of each. */

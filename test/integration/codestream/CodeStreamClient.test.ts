@@ -369,3 +369,45 @@ it('turns a credential source that fails unexpectedly into a retryable outcome t
     snippet: '',
   });
 });
+
+describe('read', () => {
+  it('reads a pipeline by id and by project and name, with apiVersion', async () => {
+    simulator = await startSimulator();
+    const client = clientFor({ apiVersion: '2019-10-17' });
+
+    const byId = await client.read(`/codestream/api/pipelines/${encodeURIComponent(PIPELINES.build.id)}`);
+    const byName = await client.read('/codestream/api/pipelines/Platform%20Team/build%20%26%20test');
+
+    expect(byId).toMatchObject({ kind: 'read', value: { id: PIPELINES.build.id, enabled: true } });
+    expect(byName).toMatchObject({ kind: 'read', value: { id: PIPELINES.spaced.id } });
+    expect(simulator.requests.filter((r) => r.endpoint === 'pipeline.get').every((r) => r.query.apiVersion === '2019-10-17')).toBe(true);
+  });
+
+  it('says notFound for an unknown pipeline, naming what it read', async () => {
+    simulator = await startSimulator();
+    const outcome = await clientFor().read('/codestream/api/pipelines/no-such-id', {}, 'reading pipeline no-such-id');
+
+    expect(outcome).toMatchObject({ kind: 'notFound', status: 404, reason: 'Code Stream answered 404 to reading pipeline no-such-id' });
+  });
+
+  it('renews the token once on a 401, and reports a refused login as unauthorized', async () => {
+    simulator = await startSimulator();
+    const client = clientFor();
+    expect(await client.read('/codestream/api/git-webhooks')).toMatchObject({ kind: 'read' });
+    simulator.expireTokens();
+
+    expect(await client.read('/codestream/api/git-webhooks')).toMatchObject({ kind: 'read', value: { documents: {} } });
+    expect(simulator.count('login.refreshToken')).toBe(2);
+
+    const refused = await clientFor({ credentials: fixedCredentials({ refreshToken: 'wrong' }) }).read('/codestream/api/git-webhooks');
+    expect(refused).toMatchObject({ kind: 'unauthorized', stage: 'login' });
+  });
+
+  it('says why when Code Stream cannot be reached', async () => {
+    simulator = await startSimulator();
+    const port = await freePort();
+    const outcome = await clientFor({ baseUrl: `http://127.0.0.1:${port}` }).read('/codestream/api/git-webhooks');
+
+    expect(outcome).toMatchObject({ kind: 'retryable', cause: 'connection' });
+  });
+});
