@@ -1,0 +1,33 @@
+import { CodeStreamClient } from '../lambda/codestream/CodeStreamClient';
+import { SecretCredentials } from '../lambda/codestream/SecretCredentials';
+import type { CodeStreamTarget } from '../lambda/config/RelayConfig';
+import { SecretsManagerSecretStore } from '../lambda/secrets/SecretsManagerSecretStore';
+import { FileSecretStore } from '../local/FileSecretStore';
+
+/** The parseArgs options that say which Code Stream a command reads, and with which credential. */
+export const CODESTREAM_OPTIONS = {
+  url: { type: 'string' },
+  secrets: { type: 'string' },
+} as const;
+
+export const CODESTREAM_OPTIONS_USAGE = `  --url URL      Code Stream's base URL (default: the config's codestream.url), e.g. local mode's simulator
+  --secrets FILE the credential from a JSON file of secret name → value, as relay.secrets.local.json
+                 (default: the config's codestream.secret from Secrets Manager, with the AWS SDK's credentials)`;
+
+/**
+ * A Code Stream client for the CLI, with the config's auth flow, API version, CAs and proxy, so
+ * that a command reaches Code Stream as the relay does, from inside the same network. Logs nothing:
+ * failures come back as outcomes that the command reports.
+ */
+export function codeStreamForCli(settings: CodeStreamTarget, options: { url?: string; secrets?: string }): CodeStreamClient {
+  const store = options.secrets === undefined ? new SecretsManagerSecretStore() : new FileSecretStore(options.secrets);
+  return new CodeStreamClient({
+    baseUrl: options.url ?? settings.url,
+    auth: settings.auth === 'apiToken' ? { flow: 'apiToken', authorizeUrl: settings.authorizeUrl } : { flow: 'refreshToken' },
+    credentials: new SecretCredentials(store, settings.secret),
+    apiVersion: settings.apiVersion,
+    caCertificates: [settings.caCertificates ?? []].flat(),
+    proxy: settings.proxy,
+    logger: { debug: () => undefined, info: () => undefined, warn: () => undefined },
+  });
+}
