@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
-import { type Document, LineCounter, isMap, parseDocument } from 'yaml';
 import { resolveCaCertificates } from './caCertificates';
 import { compileRule, type CompiledRule } from '../rules/compileRule';
 import { adapterFor } from '../providers/registry';
 import { CONFIG_SCHEMA } from './configSchema';
 import { ConfigError, type ConfigProblem } from './ConfigError';
-import type { RelayConfig } from './RelayConfig';
+import type { RelayConfig, SourceDefinition } from './RelayConfig';
 import { RuleEngine } from '../rules/RuleEngine';
 import { readPlainYaml } from './readPlainYaml';
+import type { RuleDefinition } from '../rules/RuleDefinition';
+import { SchemaRefusals, pointerStep } from './schemaRefusals';
+import { ConfigSource, type Locate, locator } from './configLocator';
 
 type Path = (string | number)[];
 
@@ -35,9 +37,11 @@ export function loadConfig(file: string): LoadedConfig {
 }
 
 /**
- * Checks a config's text: YAML syntax, then the JSON Schema (unknown keys are errors), then what a
+ * Checks a config's text: YAML syntax, then the JSON Schema (unknown keys are errors) and what a
  * schema cannot say: unknown sources in rules, duplicate rule names, patterns, templates and
- * expressions. Every problem names the file, the line, the rule and the field.
+ * expressions (their fields against the canonical event's), secrets and CA certificates. The
+ * second kind runs on every part the schema accepted, so one pass reports every problem of the
+ * file. Every problem names the file, the line, the rule and the field.
  * @throws ConfigError listing every problem.
  */
 export function parseConfig(text: string, file: string): LoadedConfig {
@@ -59,106 +63,74 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     }
     value = document.toJS() as unknown;
   }
-  if (!validateSchema(value)) {
-    throw new ConfigError(schemaProblems(validateSchema.errors ?? [], value, locate));
+  const errors = validateSchema(value) ? [] : (validateSchema.errors ?? []);
+  const refusals = new SchemaRefusals(errors);
+  const problems = schemaProblems(errors, value, locate);
+  const config = isRecord(value) ? value : {};
+  const rules = checkRules(config, refusals, locate, problems);
+  checkSecrets(config, refusals, locate, problems);
+  const codestream = refusals.wellFormed(config.codestream, '/codestream');
+  const caCertificates = isRecord(codestream) ? (codestream.caCertificates as string | string[] | undefined) : undefined;
+  const resolved = caCertificates === undefined ? undefined : resolveCaCertificates(caCertificates, file);
+  for (const { index, message } of resolved?.problems ?? []) {
+    problems.push(locate(['codestream', 'caCertificates', ...(index === undefined ? [] : [index])], message));
   }
-  const config = value as RelayConfig;
-  const problems: ConfigProblem[] = [];
+  if (problems.length > 0) throw new ConfigError(withoutRepeats(problems));
+  const checked = value as RelayConfig;
+  if (resolved) checked.codestream.caCertificates = resolved.certificates;
+  return { config: checked, engine: new RuleEngine(rules) };
+}
+
+/** Unknown sources, duplicate names, and what compiling each rule finds; the rules that compile. */
+function checkRules(config: Record<string, unknown>, refusals: SchemaRefusals, locate: Locate, problems: ConfigProblem[]): CompiledRule[] {
   const rules: CompiledRule[] = [];
+  if (!Array.isArray(config.rules)) return rules;
+  // A source whose settings the schema refused still exists: rules naming it are not wrong. Without
+  // a mapping of sources, there is nothing to hold the rules' names against.
+  const sources = isRecord(config.sources) ? config.sources : undefined;
   const seen = new Map<string, number>();
-  config.rules.forEach((definition, index) => {
-    const at = (path: Path, message: string) => problems.push(locate(['rules', index, ...path], message, definition.name));
-    const earlier = seen.get(definition.name);
-    if (earlier !== undefined) at(['name'], `the name is already used by rules[${earlier}]`);
-    seen.set(definition.name, index);
+  config.rules.forEach((written: unknown, index) => {
+    const name = isRecord(written) && typeof written.name === 'string' ? written.name : undefined;
+    const definition = refusals.wellFormed(written, `/rules/${index}`) as RuleDefinition | undefined;
+    if (!isRecord(definition)) return;
+    const at = (path: Path, message: string, offset?: number) => problems.push(locate(['rules', index, ...path], message, name, offset));
+    if (name !== undefined) {
+      const earlier = seen.get(name);
+      if (earlier !== undefined) at(['name'], `the name is already used by rules[${earlier}]`);
+      else seen.set(name, index);
+    }
     definition.when?.sources?.forEach((source, position) => {
-      if (!Object.hasOwn(config.sources, source)) {
-        at(['when', 'sources', position], `unknown source "${source}"; the sources are ${Object.keys(config.sources).join(', ') || 'none'}`);
+      if (sources && !Object.hasOwn(sources, source)) {
+        at(['when', 'sources', position], `unknown source "${source}"; the sources are ${Object.keys(sources).join(', ') || 'none'}`);
       }
     });
     const compiled = compileRule(definition, index);
-    for (const issue of compiled.issues) at(issue.path, issue.message);
+    for (const issue of compiled.issues) at(issue.path, issue.message, issue.offset);
     if (compiled.rule) rules.push(compiled.rule);
   });
-  for (const [name, source] of Object.entries(config.sources)) {
-    if (source.secrets.length === 0 && adapterFor(source.provider).requiresSecret) {
+  return rules;
+}
+
+/** Sources without a secret whose provider needs one. */
+function checkSecrets(config: Record<string, unknown>, refusals: SchemaRefusals, locate: Locate, problems: ConfigProblem[]): void {
+  if (!isRecord(config.sources)) return;
+  for (const name of Object.keys(config.sources)) {
+    const source = refusals.wellFormed(config.sources[name], `/sources/${pointerStep(name)}`) as Partial<SourceDefinition> | undefined;
+    if (source?.provider !== undefined && source.secrets?.length === 0 && adapterFor(source.provider).requiresSecret) {
       problems.push(locate(['sources', name, 'secrets'], `a ${source.provider} source needs at least one secret`));
     }
   }
-  const { caCertificates } = config.codestream;
-  if (caCertificates !== undefined) {
-    const resolved = resolveCaCertificates(caCertificates, file);
-    for (const { index, message } of resolved.problems) {
-      problems.push(locate(['codestream', 'caCertificates', ...(index === undefined ? [] : [index])], message));
-    }
-    config.codestream.caCertificates = resolved.certificates;
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { config, engine: new RuleEngine(rules) };
 }
 
-type Locate = (path: Path, message: string, rule?: string) => ConfigProblem;
-
-/**
- * The config's text, read as JSON when it is JSON (the fast path at a cold start: YAML parsing of
- * a large config costs seconds; YAML in the plain subset has its own fast path, readPlainYaml)
- * and as a YAML document, with positions, when problems need lines.
- */
-class ConfigSource {
-  #document?: { document: Document; lineCounter: LineCounter };
-
-  constructor(private readonly text: string) {}
-
-  json(): unknown {
-    if (!/^\s*\{/.test(this.text)) return undefined;
-    try {
-      return JSON.parse(this.text) as unknown;
-    } catch {
-      return undefined;
-    }
-  }
-
-  document(): { document: Document; lineCounter: LineCounter } {
-    if (!this.#document) {
-      const lineCounter = new LineCounter();
-      const document = parseDocument(this.text, { lineCounter, uniqueKeys: true, prettyErrors: true });
-      this.#document = { document, lineCounter };
-    }
-    return this.#document;
-  }
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Turns a path into the config into a problem with its line, from the YAML document's node ranges. */
-function locator(source: ConfigSource, file: string): Locate {
-  return (path, message, rule) => {
-    const { document, lineCounter } = source.document();
-    const node = nodeAt(document, path);
-    const position = node?.range ? lineCounter.linePos(node.range[0]) : undefined;
-    return { file, line: position?.line, column: position?.col, rule, field: fieldName(path), message };
-  };
-}
-
-/** The deepest node on the path that exists; for a map key that is not there yet, the map. */
-function nodeAt(document: Document, path: Path): { range?: [number, number, number] | null } | undefined {
-  for (let depth = path.length; depth >= 0; depth -= 1) {
-    const prefix = path.slice(0, depth);
-    const node = prefix.length === 0 ? document.contents : document.getIn(prefix, true);
-    if (node && typeof node === 'object') {
-      // For a key inside a map, point at the key itself rather than at its value.
-      const parent = depth > 0 ? document.getIn(prefix.slice(0, -1), true) : undefined;
-      if (isMap(parent)) {
-        const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === prefix[prefix.length - 1]);
-        const keyNode = pair?.key as { range?: [number, number, number] } | undefined;
-        if (keyNode?.range && depth === path.length) return keyNode;
-      }
-      return node as { range?: [number, number, number] | null };
-    }
-  }
-  return undefined;
-}
-
-function fieldName(path: Path): string {
-  return path.reduce<string>((name, step) => (typeof step === 'number' ? `${name}[${step}]` : name ? `${name}.${step}` : step), '');
+/** The schema and the other checks can find the same thing: it is reported once. */
+function withoutRepeats(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  const unique = new Map<string, ConfigProblem>();
+  for (const problem of problems) unique.set(`${problem.field}\u0000${problem.message}`, problem);
+  return [...unique.values()];
 }
 
 function schemaProblems(errors: ErrorObject[], value: unknown, locate: Locate): ConfigProblem[] {

@@ -18,6 +18,14 @@ export interface Condition {
 export interface ConditionIssue {
   path: (string | number)[];
   message: string;
+  /** Where in the field's text (a template or an expression) the problem is, when it is at one place. */
+  offset?: number;
+}
+
+/** The issue of a field whose text did not compile: the error's message, and its offset if it has one. */
+export function issueOf(path: (string | number)[], error: unknown): ConditionIssue {
+  const { message, offset } = error as { message: string; offset?: number };
+  return offset === undefined ? { path, message } : { path, message, offset };
 }
 
 type Read = (delivery: Delivery) => string | undefined;
@@ -58,7 +66,7 @@ export function compileConditions(when: RuleConditions = {}): { conditions: Cond
     try {
       conditions.push(expressionCondition(compileExpression(when.expression)));
     } catch (error) {
-      issues.push({ path: ['when', 'expression'], message: (error as Error).message });
+      issues.push(issueOf(['when', 'expression'], error));
     }
   }
   return { conditions, issues };

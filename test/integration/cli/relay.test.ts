@@ -46,7 +46,7 @@ describe('relay validate', () => {
     expect(await relay('validate', '--config', CONFIG)).toEqual({ code: 0, stdout: `${CONFIG}: valid: 13 sources, ${RULES.length} rules\n`, stderr: '' });
   });
 
-  it('prints every problem on stderr and exits 1', async () => {
+  it('prints every problem on stderr, those of the schema and the others together, and exits 1', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'relay-')), 'broken.yaml');
     writeFileSync(
       file,
@@ -56,7 +56,8 @@ describe('relay validate', () => {
     expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
     expect(stderr.trimEnd().split('\n')).toEqual([
       expect.stringMatching(new RegExp(`^${file}:\\d+:7: rule "build-main-lines": rules\\[0\\]\\.when\\.branchs: unknown key "branchs"$`)),
-      `${file}: 1 problem`,
+      expect.stringMatching(new RegExp(`^${file}:\\d+:14: rule "release-tags": rules\\[2\\]\\.when\\.tags\\[0\\]: invalid glob "\\[v\\*": an unclosed "\\["$`)),
+      `${file}: 2 problems`,
     ]);
   });
 

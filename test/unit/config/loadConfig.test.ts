@@ -119,9 +119,9 @@ describe('names the file, the line, the rule and the field', () => {
     ]);
   });
 
-  it('a template that refers to an unknown root', () => {
+  it('a template that refers to an unknown root, at the root', () => {
     expect(problems(rule('    input:\n      REF: ${evnt.git.ref}\n'))).toEqual([
-      'relay.config.yaml:13:7: rule "build": rules[0].input.REF: ${evnt.git.ref} refers to unknown root "evnt"; the roots are event, body, headers, query',
+      'relay.config.yaml:13:14: rule "build": rules[0].input.REF: ${evnt.git.ref} refers to unknown root "evnt"; the roots are event, body, headers, query',
     ]);
   });
 
@@ -198,4 +198,136 @@ it('locates problems in a JSON config by line too', () => {
   expect(problems(json)).toEqual([
     'relay.config.yaml:24:11: rule "r": rules[0].when.imageTags[1]: invalid regular expression "/(/": missing closing ): `(`',
   ]);
+});
+
+describe("templates and expressions checked against the event's fields", () => {
+  it('a misspelt template field: the rule, the field, the line and column of the field, the closest known field', () => {
+    expect(problems(rule('    input:\n      GIT_REF: ${event.git.reff}\n      BY: "pushed by ${event.sendr:-someone}"\n'))).toEqual([
+      'relay.config.yaml:13:28: rule "build": rules[0].input.GIT_REF: ${event.git.reff}: event.git has no field "reff"; did you mean event.git.ref?',
+      'relay.config.yaml:14:30: rule "build": rules[0].input.BY: ${event.sendr}: event has no field "sendr"; did you mean event.sender?',
+    ]);
+  });
+
+  it('a misspelt field in tags, comments and source', () => {
+    const text = rule("    comments: 'by ${event.sender} at ${event.occuredAt}'\n    tags: [ci, '${event.git.repository.fullname}']\n    source: ${event.provder}\n");
+    expect(problems(text)).toEqual([
+      'relay.config.yaml:12:46: rule "build": rules[0].comments: ${event.occuredAt}: event has no field "occuredAt"; did you mean event.occurredAt?',
+      'relay.config.yaml:13:40: rule "build": rules[0].tags[1]: ${event.git.repository.fullname}: event.git.repository has no field "fullname"; did you mean event.git.repository.fullName?',
+      'relay.config.yaml:14:21: rule "build": rules[0].source: ${event.provder}: event has no field "provder"; did you mean event.provider?',
+    ]);
+  });
+
+  it('a misspelt CEL field, at the field', () => {
+    expect(problems(rule(`    when:\n      expression: 'event.kind == "push" && event.git.brnch == "main"'\n`))).toEqual([
+      'relay.config.yaml:13:54: rule "build": rules[0].when.expression: event.git has no field "brnch"; did you mean event.git.branch?',
+    ]);
+  });
+
+  it('an expression that is not a bool, at its start', () => {
+    expect(problems(rule('    when:\n      expression: event.sender\n'))).toEqual([
+      'relay.config.yaml:13:19: rule "build": rules[0].when.expression: the expression gives a string, not a bool',
+    ]);
+  });
+
+  it('a value written over lines or with escapes: the problem is where the value starts', () => {
+    const folded = rule('    when:\n      expression: >-\n        event.kind == "push" &&\n        event.git.brnch == "main"\n');
+    expect(problems(folded)).toEqual([expect.stringMatching(/^relay\.config\.yaml:13:19: rule "build": rules\[0\]\.when\.expression: event\.git has no field "brnch"/)]);
+    const escaped = rule('    input:\n      A: "\\u0041 ${event.git.reff}"\n');
+    expect(problems(escaped)).toEqual([expect.stringMatching(/^relay\.config\.yaml:13:10: rule "build": rules\[0\]\.input\.A: \$\{event\.git\.reff\}/)]);
+  });
+
+  it('in a JSON config, at the field too', () => {
+    const json = JSON.stringify(
+      {
+        codestream: { url: 'https://vra.example.com', auth: 'refreshToken', secret: 's' },
+        sources: { hub: { provider: 'github', secrets: ['t'] } },
+        rules: [{ name: 'r', pipeline: { id: 'p' }, input: { REF: 'ref ${event.git.reff}' } }],
+      },
+      null,
+      2,
+    );
+    expect(problems(json)).toEqual(['relay.config.yaml:22:33: rule "r": rules[0].input.REF: ${event.git.reff}: event.git has no field "reff"; did you mean event.git.ref?']);
+  });
+
+  it('accepts any field of body, headers and query, and indexes lists of the event', () => {
+    const text = rule(
+      '    when:\n' +
+        '      expression: \'body.x == "y" && headers["x-y"] == "z" && event.git.changedFiles.added.exists(f, f.startsWith("src/"))\'\n' +
+        '    input:\n' +
+        '      FIRST: ${event.git.changedFiles.added[0]:-none}\n' +
+        '      ANY: ${body.whatever[2].deep} ${headers.x-anything} ${query.q:-}\n',
+    );
+    expect(parseConfig(text, FILE).engine.size).toBe(1);
+  });
+});
+
+describe('schema problems and the other checks, in one pass', () => {
+  it('reports both, in file order, each once', () => {
+    const text = `${HEAD}  - name: build
+    pipeline: { project: demo, name: build }
+    when:
+      branchs: [main]
+      sources: [github, gitlab]
+      expression: 'event.git.brnch == "main"'
+    input:
+      REF: \${event.git.reff}
+      COUNT: 3
+    tags: [ci, 7]
+  - name: build
+    pipeline: { id: p }
+    nativeInput: maybe
+    comments: \${event.sendr}
+`;
+    expect(problems(text)).toEqual([
+      'relay.config.yaml:13:7: rule "build": rules[0].when.branchs: unknown key "branchs"',
+      'relay.config.yaml:14:25: rule "build": rules[0].when.sources[1]: unknown source "gitlab"; the sources are github',
+      'relay.config.yaml:15:30: rule "build": rules[0].when.expression: event.git has no field "brnch"; did you mean event.git.branch?',
+      'relay.config.yaml:17:24: rule "build": rules[0].input.REF: ${event.git.reff}: event.git has no field "reff"; did you mean event.git.ref?',
+      'relay.config.yaml:18:7: rule "build": rules[0].input.COUNT: must be a string',
+      'relay.config.yaml:19:16: rule "build": rules[0].tags[1]: must be a string',
+      'relay.config.yaml:20:5: rule "build": rules[1].name: the name is already used by rules[0]',
+      'relay.config.yaml:22:5: rule "build": rules[1].nativeInput: must be a boolean',
+      'relay.config.yaml:23:23: rule "build": rules[1].comments: ${event.sendr}: event has no field "sendr"; did you mean event.sender?',
+    ]);
+  });
+
+  it('checks the rules of a file whose other parts fail the schema', () => {
+    const text = `codestream:
+  url: not a url
+sources:
+  github:
+    provider: gitbucket
+    secrets: []
+  gitlab: nothing
+rules:
+  - just a string
+  - name: build
+    pipeline: { id: p }
+    when: { sources: [github, gitlab, svn] }
+    input: { A: '\${event.git.reff}' }
+`;
+    expect(problems(text)).toEqual([
+      'relay.config.yaml:1:1: codestream: missing required key "auth"',
+      'relay.config.yaml:1:1: codestream: missing required key "secret"',
+      'relay.config.yaml:2:3: codestream.url: "not a url" does not match ^https?://',
+      'relay.config.yaml:2:3: codestream.url: must be a valid uri',
+      'relay.config.yaml:5:5: sources.github.provider: "gitbucket" is not one of github, gitlab, bitbucket-cloud, bitbucket-server, gitea, forgejo, azure-devops, dockerhub, harbor, jfrog-artifactory, nexus, quay, aws-ecr, generic',
+      'relay.config.yaml:7:3: sources.gitlab: must be an object',
+      'relay.config.yaml:9:5: rules[0]: must be an object',
+      'relay.config.yaml:12:39: rule "build": rules[1].when.sources[2]: unknown source "svn"; the sources are github, gitlab',
+      'relay.config.yaml:13:30: rule "build": rules[1].input.A: ${event.git.reff}: event.git has no field "reff"; did you mean event.git.ref?',
+    ]);
+  });
+
+  it('a file that is not a mapping has only the schema problem', () => {
+    expect(problems('- a\n- b\n')).toEqual(['relay.config.yaml:1:1: must be an object']);
+  });
+});
+
+it('does not call the sources of rules unknown when the file has no mapping of sources', () => {
+  const text = `${HEAD.replace('sources:\n  github:\n    provider: github\n    secrets: [webhooks/github]\n', 'sources: [github]\n')}  - name: build
+    pipeline: { id: p }
+    when: { sources: [github] }
+`;
+  expect(problems(text)).toEqual(['relay.config.yaml:5:1: sources: must be an object']);
 });

@@ -313,7 +313,7 @@ describe('issues', () => {
   it('locates a bad expression at when.expression', () => {
     const { conditions, issues } = compileConditions({ expression: 'evnt.kind == "push"' });
     expect(conditions).toEqual([]);
-    expect(issues).toEqual([{ path: ['when', 'expression'], message: expect.stringMatching(/^invalid CEL expression: Unknown variable: evnt/) }]);
+    expect(issues).toEqual([{ path: ['when', 'expression'], message: expect.stringMatching(/^invalid CEL expression: Unknown variable: evnt/), offset: 0 }]);
   });
 
   it('locates a bad include path pattern', () => {

@@ -109,12 +109,12 @@ describe('compile errors', () => {
 });
 
 describe('results that are not bools', () => {
-  it('compiles a field of a root, whose type is dyn', () => {
-    expect(() => compileExpression('event.kind')).not.toThrow();
+  it('compiles a field of the delivery, whose type is dyn', () => {
+    expect(() => compileExpression('headers["x-github-event"]')).not.toThrow();
   });
 
   it('fails a dyn result that is a string at run time, quoting it', () => {
-    expect(evaluate('event.kind')).toEqual({ passed: false, reason: 'the expression gave "push", not a bool' });
+    expect(evaluate('headers["x-github-event"]')).toEqual({ passed: false, reason: 'the expression gave "push", not a bool' });
   });
 
   it('fails a dyn result that is a JSON number, quoting it', () => {
@@ -126,9 +126,9 @@ describe('results that are not bools', () => {
   });
 
   it('fails a dyn result that is a map, as JSON', () => {
-    expect(evaluate('event.git.repository')).toEqual({
+    expect(evaluate('body.commits[0]')).toEqual({
       passed: false,
-      reason: 'the expression gave {"fullName":"Codertocat/Hello-World","name":"Hello-World","owner":"Codertocat"}, not a bool',
+      reason: `the expression gave {"id":"${after}","message":"Update README.md","added":[],"modified":["README.md"]}, not a bool`,
     });
   });
 
@@ -303,5 +303,94 @@ describe('matches(), on RE2', () => {
     expect(compileError('1.matches("a")').message).toBe("invalid CEL expression: found no matching overload for 'int.matches(string)'");
     expect(compileError('"a".matches(1)').message).toBe("invalid CEL expression: found no matching overload for 'string.matches(int)'");
     expect(evaluate('body.size.matches("2")')).toEqual({ passed: false, reason: 'the expression could not be evaluated: matches() needs a string, and body.size is not one' });
+  });
+});
+
+describe("fields checked against the event's type", () => {
+  function expressionError(source: string): ExpressionError {
+    const error = compileError(source);
+    expect(error).toBeInstanceOf(ExpressionError);
+    return error as ExpressionError;
+  }
+
+  it('refuses a misspelt field, suggesting the closest and pointing at it', () => {
+    const error = expressionError('event.kind == "push" && event.git.brnch == "main"');
+    expect(error.message).toBe('event.git has no field "brnch"; did you mean event.git.branch?');
+    expect(error.offset).toBe('event.kind == "push" && event.git.'.length);
+  });
+
+  it('refuses a misspelt field behind has(), .? and ["key"]', () => {
+    expect(expressionError('has(event.git.tga)').message).toBe('event.git has no field "tga"; did you mean event.git.tag?');
+    const optional = expressionError('event.?git.?pullRequest.?targetBrnch.orValue("") == "main"');
+    expect(optional.message).toBe('event.git.pullRequest has no field "targetBrnch"; did you mean event.git.pullRequest.targetBranch?');
+    expect(optional.offset).toBe('event.?git.?pullRequest.?'.length);
+    expect(expressionError('event["git"]["brnch"] == "x"').offset).toBe('event["git"]['.length);
+  });
+
+  it('lists the fields when none is close', () => {
+    expect(expressionError('event.git.sha == "x"').message).toMatch(/^event\.git has no field "sha"; its fields are serverUrl, repository, ref, /);
+  });
+
+  it('indexes a list, and refuses an index into what is not one or a field of a string', () => {
+    expect(evaluate('event.git.changedFiles.added[0] == "x"', pushContext())).toEqual({
+      passed: false,
+      reason: 'the expression could not be evaluated: No such key: changedFiles',
+    });
+    expect(expressionError('event.git.changedFiles[0] == "x"').message).toBe('event.git.changedFiles is an object, not a list: it cannot be indexed with [0]');
+    expect(expressionError('event.sender.name == "x"').message).toBe('event.sender is a string, which has no field "name"');
+  });
+
+  it('refuses what the type checker finds with the event typed: a field of a list item, an operator the types lack', () => {
+    expect(expressionError('event.git.changedFiles.added.exists(f, f.name == "x")').message).toBe("invalid CEL expression: Cannot index type 'string'");
+    expect(expressionError('event.sender + 1 == 2').message).toBe('invalid CEL expression: no such overload: string + int');
+  });
+
+  it('says to test a field with has() rather than compare it with null', () => {
+    expect(expressionError('event.git.tag != null').message).toBe(
+      'invalid CEL expression: no such overload: string != null; test whether a field is there with has(…)',
+    );
+  });
+
+  it('refuses an expression that gives a field rather than a bool', () => {
+    const error = expressionError('event.sender');
+    expect(error.message).toBe('the expression gives a string, not a bool');
+    expect(error.offset).toBe(0);
+    expect(expressionError('event.git.pullRequest.number').message).toBe('the expression gives an int, not a bool');
+    expect(expressionError('event.git.changedFiles.added').message).toBe('the expression gives a list<string>, not a bool');
+    expect(expressionError('event.git.repository').message).toBe('the expression gives the object event.git.repository, not a bool');
+    expect(expressionError('event.kind == "tag" ? event.git.tag : "x"').message).toBe('the expression gives a string, not a bool');
+  });
+
+  it.each([
+    'body.x == "y"',
+    'headers["x-y"] == "z"',
+    'query.env == "prod"',
+    'has(event.git.tag)',
+    'event.git.branch.startsWith("release/")',
+    'event.git.changedFiles.added.exists(f, f.startsWith("src/"))',
+    '"README.md" in event.git.changedFiles.modified',
+    'event.git.pullRequest.number > 3',
+    'event.git.pullRequest.number == 3',
+    'event.git.pullRequest.merged',
+    'event.git.ref.matches("^refs/heads/")',
+    'event.git.ref.matches(query.pattern)',
+    'event.?git.?tag.orValue("") == ""',
+    '!event.sender.endsWith("[bot]")',
+    'body.commits.exists(event, event.id == "x")',
+  ])('compiles %s', (source) => {
+    expect(() => compileExpression(source)).not.toThrow();
+  });
+
+  it('evaluates as before: an absent field fails the condition with the reason, and does not throw', () => {
+    expect(evaluate('event.git.pullRequest.number > 3')).toEqual({ passed: false, reason: 'the expression could not be evaluated: No such key: pullRequest' });
+    expect(evaluate('event.sender.endsWith("[bot]")')).toEqual({ passed: false, reason: 'the expression could not be evaluated: No such key: sender' });
+    expect(evaluate('has(event.git.tag)')).toEqual({ passed: false, reason: 'the expression is false' });
+    const pullRequest = pushContext();
+    (pullRequest.event as { git: Record<string, unknown> }).git.pullRequest = { number: 4, merged: true };
+    expect(evaluate('event.git.pullRequest.number > 3 && event.git.pullRequest.number == 4 && event.git.pullRequest.merged', pullRequest)).toEqual({ passed: true });
+  });
+
+  it('compiles each text once', () => {
+    expect(compileExpression('event.git.branch == "cached"')).toBe(compileExpression('event.git.branch == "cached"'));
   });
 });

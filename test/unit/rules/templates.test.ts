@@ -179,8 +179,8 @@ describe('missing fields', () => {
     );
   });
 
-  it('counts a step into a string as missing', () => {
-    expect(renderError('${event.kind.length}')).toBeInstanceOf(MissingFieldError);
+  it('counts a step into a string of the delivery as missing', () => {
+    expect(renderError('${body.ref.length}')).toBeInstanceOf(MissingFieldError);
   });
 
   it('compiles a template with a missing field: the error is for the delivery, not the config', () => {
@@ -189,7 +189,7 @@ describe('missing fields', () => {
 });
 
 describe('inherited properties', () => {
-  it.each(['${event.constructor}', '${event.toString}', '${event.hasOwnProperty}', '${event.__proto__}', '${body["__proto__"]}', '${body.commits.map}'])(
+  it.each(['${body.constructor}', '${body.toString}', '${headers.hasOwnProperty}', '${query.__proto__}', '${body["__proto__"]}', '${body.commits.map}'])(
     'counts %s as missing',
     (template) => {
       expect(renderError(template)).toBeInstanceOf(MissingFieldError);
@@ -197,7 +197,11 @@ describe('inherited properties', () => {
   );
 
   it('gives the default for an inherited property', () => {
-    expect(render('${event.constructor:-none}')).toBe('none');
+    expect(render('${body.constructor:-none}')).toBe('none');
+  });
+
+  it.each(['${event.constructor}', '${event.toString:-x}', '${event.git.hasOwnProperty}', '${event.__proto__}'])('refuses %s: the event has no such field', (template) => {
+    expect(compileError(template)).toBeInstanceOf(TemplateError);
   });
 });
 
@@ -241,5 +245,63 @@ describe('template errors', () => {
 
   it('checks every placeholder, not only the first', () => {
     expect(compileError('${event.kind} ${hdrs.x}').message).toBe('${hdrs.x} refers to unknown root "hdrs"; the roots are event, body, headers, query');
+  });
+});
+
+describe("paths checked against the event's fields", () => {
+  function templateError(template: string): TemplateError {
+    const error = compileError(template);
+    expect(error).toBeInstanceOf(TemplateError);
+    return error as TemplateError;
+  }
+
+  it('refuses a misspelt field, suggesting the closest and pointing at it', () => {
+    const error = templateError('ref=${event.git.reff}');
+    expect(error.message).toBe('${event.git.reff}: event.git has no field "reff"; did you mean event.git.ref?');
+    expect(error.offset).toBe('ref=${event.git.'.length);
+  });
+
+  it('refuses a misspelt field that has a default: it would always give the default', () => {
+    const error = templateError('${ event.git.tgg:-latest}');
+    expect(error.message).toBe('${event.git.tgg}: event.git has no field "tgg"; did you mean event.git.tag?');
+    expect(error.offset).toBe('${ event.git.'.length);
+  });
+
+  it('lists the fields when none is close', () => {
+    expect(templateError('${event.git.pipeline.duration}').message).toBe(
+      '${event.git.pipeline.duration}: event.git.pipeline has no field "duration"; its fields are id, status, url',
+    );
+  });
+
+  it('checks ["key"] steps as fields', () => {
+    expect(templateError('${event["git"]["brnch"]}').message).toBe('${event["git"]["brnch"]}: event.git has no field "brnch"; did you mean event.git.branch?');
+  });
+
+  it('indexes a list, and refuses an index into what is not one', () => {
+    expect(render('${event.git.changedFiles.added[0]}')).toBe('src/index.ts');
+    const error = templateError('${event.git.changedFiles[0]}');
+    expect(error.message).toBe('${event.git.changedFiles[0]}: event.git.changedFiles is an object, not a list: it cannot be indexed with [0]');
+    expect(error.offset).toBe('${event.git.changedFiles['.length);
+  });
+
+  it('refuses a field of a string, and of a list item', () => {
+    expect(templateError('${event.kind.length}').message).toBe('${event.kind.length}: event.kind is a string, which has no field "length"');
+    expect(templateError('${event.git.changedFiles.added[0].name}').message).toBe(
+      '${event.git.changedFiles.added[0].name}: event.git.changedFiles.added[0] is a string, which has no field "name"',
+    );
+  });
+
+  it('accepts an object or a list as a whole: it renders as JSON', () => {
+    expect(() => compileTemplate('${event.git.repository} ${event.git.changedFiles.removed}')).not.toThrow();
+  });
+
+  it('accepts any path of body, headers and query: they are the delivery\'s', () => {
+    expect(() => compileTemplate('${body.anything[3]["odd key"].deeper} ${headers.x-anything} ${query.whatever:-none}')).not.toThrow();
+  });
+
+  it('points at the placeholder of an unknown root, and at what it cannot read', () => {
+    expect(templateError('a ${evnt.kind}').offset).toBe(4);
+    expect(templateError('a ${ body..x}').offset).toBe(9);
+    expect(templateError('a ${event.kind').offset).toBe(2);
   });
 });
