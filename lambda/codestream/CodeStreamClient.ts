@@ -16,6 +16,9 @@ export type ExecutionLookup =
   | { found: true; executionId: string; executionLink: string }
   | { found: false; failed?: Outcome };
 
+/** How far the relay's clock and Code Stream's may disagree, for telling which executions came before a call. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 /** CSP's token exchange for Aria Automation (cloud). */
 export const CSP_AUTHORIZE_URL = 'https://console.cloud.vmware.com/csp/gateway/am/api/auth/api-tokens/authorize';
 
@@ -167,25 +170,43 @@ export class CodeStreamClient {
   }
 
   /**
-   * Finds a recent execution of the pipeline that carries every one of `tags`: after a call that
-   * timed out, Code Stream may have started the execution anyway, and calling again would start
-   * a second one. Reads `GET …/executions` (the newest `top`), with the same token handling as execute.
+   * Finds an execution of the pipeline that carries every one of `tags`: after a call that timed
+   * out, Code Stream may have started the execution anyway, and calling again would start a second
+   * one. Reads `GET …/executions` newest first, a page of `pageSize` at a time, until it finds one,
+   * the list ends, or a page reaches executions created before `since` (epoch ms: the first call
+   * for these tags, less a margin for the two clocks): a busy pipeline may have started hundreds
+   * since. Same token handling as execute. Where even `maxPages` pages do not reach back that far,
+   * it says it could not look, rather than let a second execution start.
    */
-  async lookupExecution(pipeline: PipelineRef, tags: readonly string[], deadline?: Deadline, top = 100): Promise<ExecutionLookup> {
-    const url = `${this.executionsUrl(pipeline)}${this.#apiVersion ? '&' : '?'}$top=${top}`;
+  async lookupExecution(pipeline: PipelineRef, tags: readonly string[], deadline?: Deadline, since?: number, pageSize = 100, maxPages = 50): Promise<ExecutionLookup> {
     const described = describePipeline(pipeline);
+    const reachedBack = since === undefined ? () => true : (createdAt: number) => createdAt < since - CLOCK_SKEW_MS;
     try {
       let token = await this.#tokens.get();
-      let answer = await this.#request('get', url, undefined, token, described, deadline);
-      if (!('kind' in answer) && answer.status === 401) {
-        this.#tokens.invalidate(token);
-        token = await this.#tokens.get();
-        answer = await this.#request('get', url, undefined, token, described, deadline);
+      for (let page = 0; page < maxPages; page += 1) {
+        const url = `${this.executionsUrl(pipeline)}${this.#apiVersion ? '&' : '?'}$top=${pageSize}&$skip=${page * pageSize}`;
+        let answer = await this.#request('get', url, undefined, token, described, deadline);
+        if (!('kind' in answer) && answer.status === 401) {
+          this.#tokens.invalidate(token);
+          token = await this.#tokens.get();
+          answer = await this.#request('get', url, undefined, token, described, deadline);
+        }
+        if ('kind' in answer || answer.status !== 200) return { found: false, failed: this.#classify(answer, described, token) };
+        const executions = parseExecutions(answer.body);
+        const match = executions.find((execution) => tags.every((tag) => execution.tags.includes(tag)));
+        if (match) return { found: true, executionId: match.id, executionLink: `${this.#baseUrl}${match.link}` };
+        if (executions.length < pageSize || executions.some((execution) => reachedBack(execution.createdAt))) return { found: false };
       }
-      if ('kind' in answer || answer.status !== 200) return { found: false, failed: this.#classify(answer, described, token) };
-      const executions = parseExecutions(answer.body);
-      const match = executions.find((execution) => tags.every((tag) => execution.tags.includes(tag)));
-      return match ? { found: true, executionId: match.id, executionLink: `${this.#baseUrl}${match.link}` } : { found: false };
+      return {
+        found: false,
+        failed: {
+          kind: 'retryable',
+          stage: 'execute',
+          cause: 'service',
+          reason: `could not tell whether an earlier, unanswered call started an execution of ${described}: its ${maxPages * pageSize} newest executions do not reach back to that call`,
+          snippet: '',
+        },
+      };
     } catch (error) {
       if (error instanceof AuthenticationError) return { found: false, failed: error.outcome };
       throw error;
@@ -284,8 +305,8 @@ function readFailure(answer: HttpAnswer, what: string, snippet: string): Failure
   }
 }
 
-/** The executions of a `GET …/executions` answer (swagger `Executions`): id, link and tags of each. */
-function parseExecutions(body: string): { id: string; link: string; tags: string[] }[] {
+/** The executions of a `GET …/executions` answer (swagger `Executions`): id, link, tags and creation time (epoch ms; NaN when absent) of each. */
+function parseExecutions(body: string): { id: string; link: string; tags: string[]; createdAt: number }[] {
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -294,8 +315,8 @@ function parseExecutions(body: string): { id: string; link: string; tags: string
   }
   const documents = (value as { documents?: Record<string, unknown> } | null)?.documents ?? {};
   return Object.entries(documents).flatMap(([link, document]) => {
-    const { id, tags } = (document ?? {}) as { id?: unknown; tags?: unknown };
+    const { id, tags, createdAt } = (document ?? {}) as { id?: unknown; tags?: unknown; createdAt?: unknown };
     if (typeof id !== 'string') return [];
-    return [{ id, link, tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [] }];
+    return [{ id, link, tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [], createdAt: typeof createdAt === 'string' ? Date.parse(createdAt) : Number.NaN }];
   });
 }

@@ -411,3 +411,46 @@ describe('read', () => {
     expect(outcome).toMatchObject({ kind: 'retryable', cause: 'connection' });
   });
 });
+
+describe('lookupExecution', () => {
+  const TAGS = ['delivery:d-1', 'rule:build'];
+
+  /** The tagged execution, then `later` others of the same pipeline, as a busy pipeline gets them after a call that timed out. */
+  async function startedThenBuried(client: CodeStreamClient, later: number): Promise<string> {
+    const tagged = await client.execute({ id: PIPELINES.build.id }, { ...REQUEST, tags: TAGS });
+    for (let index = 0; index < later; index += 1) await client.execute({ id: PIPELINES.build.id }, { ...REQUEST, tags: [`delivery:other-${index}`] });
+    return (tagged as { executionId: string }).executionId;
+  }
+
+  it('pages back to the first call, finding an execution that newer ones pushed off the first page', async () => {
+    simulator = await startSimulator();
+    const client = clientFor();
+    const since = Date.now();
+    const executionId = await startedThenBuried(client, 12);
+
+    expect(await client.lookupExecution({ id: PIPELINES.build.id }, TAGS, undefined, since, 5)).toMatchObject({ found: true, executionId });
+    expect(simulator.requests.filter((r) => r.endpoint === 'executions.list').map((r) => r.query.$skip)).toEqual(['0', '5', '10']);
+  });
+
+  it('stops at executions older than the first call, or at the end of the list, when none carries the tags', async () => {
+    simulator = await startSimulator();
+    const client = clientFor();
+    for (let index = 0; index < 12; index += 1) await client.execute({ id: PIPELINES.build.id }, REQUEST);
+    const since = Date.now() + 10 * 60_000;
+
+    expect(await client.lookupExecution({ id: PIPELINES.build.id }, TAGS, undefined, since, 5)).toEqual({ found: false });
+    expect(simulator.count('executions.list')).toBe(1);
+    expect(await client.lookupExecution({ id: PIPELINES.build.id }, TAGS, undefined, Date.now() - 3_600_000, 5)).toEqual({ found: false });
+    expect(simulator.count('executions.list')).toBe(1 + 3);
+  });
+
+  it('says it could not look, rather than report none, when its pages do not reach back to the first call', async () => {
+    simulator = await startSimulator();
+    const client = clientFor();
+    const since = Date.now();
+    await startedThenBuried(client, 12);
+
+    const lookup = await client.lookupExecution({ id: PIPELINES.build.id }, TAGS, undefined, since, 5, 2);
+    expect(lookup).toMatchObject({ found: false, failed: { kind: 'retryable', reason: expect.stringContaining('its 10 newest executions do not reach back') } });
+  });
+});
