@@ -4,5 +4,9 @@ export interface Io {
   stderr: { write(text: string): unknown };
 }
 
-/** Exit codes: 0 success, 1 the check failed (invalid config, refused delivery), 2 the command was misused. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 success, 1 the check failed (invalid config, refused delivery), 2 the command was
+ * misused, or a service it needs cannot be reached or refuses its credential (`unavailable`), so
+ * that nothing was checked.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 2 } as const;

@@ -1,8 +1,11 @@
 import { CodeStreamClient } from '../lambda/codestream/CodeStreamClient';
+import type { Failure } from '../lambda/codestream/Outcome';
 import { SecretCredentials } from '../lambda/codestream/SecretCredentials';
 import type { CodeStreamTarget } from '../lambda/config/RelayConfig';
 import { SecretsManagerSecretStore } from '../lambda/secrets/SecretsManagerSecretStore';
 import { FileSecretStore } from '../local/FileSecretStore';
+import { CommandError } from './errors';
+import { EXIT } from './Io';
 
 /** The parseArgs options that say which Code Stream a command reads, and with which credential. */
 export const CODESTREAM_OPTIONS = {
@@ -30,4 +33,20 @@ export function codeStreamForCli(settings: CodeStreamTarget, options: { url?: st
     proxy: settings.proxy,
     logger: { debug: () => undefined, info: () => undefined, warn: () => undefined },
   });
+}
+
+/**
+ * The error for a read that Code Stream did not answer, or refused: exit 2, since nothing could be
+ * checked or imported, said once. `what` is what was read, as "the pipelines". The outcome's reason
+ * never holds a token.
+ */
+export function codeStreamUnavailable(outcome: Failure, url: string, what: string): CommandError {
+  const refused = outcome.kind === 'unauthorized' || outcome.kind === 'forbidden';
+  const message =
+    outcome.stage === 'credentials'
+      ? `cannot read ${what} from Code Stream: ${outcome.reason}`
+      : refused
+        ? `Code Stream at ${url} refused the credential: ${outcome.reason}`
+        : `cannot read ${what} from Code Stream at ${url}: ${outcome.reason}`;
+  return new CommandError(message, { code: refused ? 'codestream_refused' : 'codestream_unreachable', exit: EXIT.unavailable });
 }

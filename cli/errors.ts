@@ -1,14 +1,19 @@
+import { EXIT } from './Io';
+
 /**
- * The command could not do what was asked; exit 1 with the message, which names the queue, record
- * or file. `code` is the `error` of the JSON object `--json` prints instead (cli/main.ts).
+ * The command could not do what was asked; exit 1 (or `exit`) with the message, which names the
+ * queue, record or file. `code` is the `error` of the JSON object `--json` prints instead (cli/main.ts).
  */
 export class CommandError extends Error {
   override readonly name = 'CommandError';
   readonly code: string;
+  /** EXIT.unavailable when a service the command needs cannot be reached or refuses it, so that nothing was checked. */
+  readonly exit: typeof EXIT.failed | typeof EXIT.unavailable;
 
-  constructor(message: string, options?: ErrorOptions & { code?: string }) {
+  constructor(message: string, options?: ErrorOptions & { code?: string; exit?: typeof EXIT.failed | typeof EXIT.unavailable }) {
     super(message, options);
     this.code = options?.code ?? 'failed';
+    this.exit = options?.exit ?? EXIT.failed;
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DLQ_LIST_USAGE, DLQ_REDRIVE_USAGE, DLQ_SHOW_USAGE, dlqCommand } from './commands/dlq';
+import { IMPORT_USAGE, importCommand } from './commands/import';
 import { REPLAY_USAGE, replayCommand } from './commands/replay';
 import { SCHEMA_USAGE, schemaCommand } from './commands/schema';
 import { TEST_USAGE, testCommand } from './commands/test';
@@ -11,11 +12,12 @@ import { overview } from './usage';
 
 const USAGE = `usage: relay <command> [options]
        relay --help | --version
-${[VALIDATE_USAGE, TEST_USAGE, SCHEMA_USAGE, DLQ_LIST_USAGE, DLQ_SHOW_USAGE, DLQ_REDRIVE_USAGE, REPLAY_USAGE].map(overview).join('\n')}
+${[VALIDATE_USAGE, TEST_USAGE, SCHEMA_USAGE, DLQ_LIST_USAGE, DLQ_SHOW_USAGE, DLQ_REDRIVE_USAGE, REPLAY_USAGE, IMPORT_USAGE].map(overview).join('\n')}
 relay <command> --help prints the command's options. With --json, an error is one JSON object on
 stdout, {"error": code, "message"}, with the same exit code.
 The config is --config, else $RELAY_CONFIG, else ./relay.config.yaml (replay: else local mode's).
-Exit codes: 0 done; 1 the command ran and failed; 2 the command line is wrong.`;
+Exit codes: 0 done; 1 the command ran and failed; 2 the command line is wrong, or Code Stream
+cannot be reached or refuses the credential (validate --live, import).`;
 
 /** The `relay` command line: runs one command and resolves to its exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -25,7 +27,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     switch (command) {
       case 'validate':
-        return validateCommand(args, io);
+        return await validateCommand(args, io);
       case 'test':
         return await testCommand(args, io);
       case 'schema':
@@ -34,6 +36,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await dlqCommand(args, io);
       case 'replay':
         return await replayCommand(args, io);
+      case 'import':
+        return await importCommand(args, io);
       case 'help':
       case '--help':
       case '-h':
@@ -53,7 +57,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout.write(`${error.usage}\n`);
       return EXIT.ok;
     }
-    if (error instanceof CommandError) return fail(io, json, EXIT.failed, error.code, error.message);
+    if (error instanceof CommandError) return fail(io, json, error.exit, error.code, error.message);
     if (error instanceof UsageError) return fail(io, json, EXIT.usage, error.code, error.message, error.usage ?? USAGE);
     throw error;
   }

@@ -58,6 +58,8 @@ export interface ProviderAdapter {
   readonly optionsSchema: Record<string, unknown>;
   /** Whether a source needs a secret: false where its deliveries may come by a route that crosses no network (see `fromQueue`). */
   readonly requiresSecret: boolean;
+  /** What its events carry: Git details (`git`), artifact details (`artifact`), or either. */
+  readonly describes: readonly ('git' | 'artifact')[];
   /** Every place a credential of this provider may travel, for a source with these options. */
   credentialPlaces(options: Record<string, unknown>): CredentialPlaces;
   /** Checks that the delivery comes from the provider: over the raw bytes, before anything is parsed. */

@@ -21,6 +21,7 @@ const IMAGE_ACTION_KINDS = new Map<string, EventKind>([
 export const awsEcr: ProviderAdapter = {
   name: 'aws-ecr',
   requiresSecret: false,
+  describes: ['artifact'],
   ...urlTokenAuthentication({ tokenHeader: 'x-api-key', tokenQuery: 'token' }),
 
   normalise(_request, body): NormalisedDelivery {

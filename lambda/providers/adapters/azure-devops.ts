@@ -29,6 +29,7 @@ export const azureDevops: ProviderAdapter = {
   name: 'azure-devops',
   optionsSchema: OPTIONS_SCHEMA,
   requiresSecret: true,
+  describes: ['git'],
   ...authenticatedBy(authentication),
 
   normalise(_request, body) {

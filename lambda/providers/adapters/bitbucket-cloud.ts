@@ -16,6 +16,7 @@ export const bitbucketCloud: ProviderAdapter = {
   name: 'bitbucket-cloud',
   optionsSchema: NO_OPTIONS,
   requiresSecret: true,
+  describes: ['git'],
   ...authenticatedBy({
     credentials: [signature({ header: 'x-hub-signature', algorithm: 'sha256', prefix: 'sha256=' })],
     missing: 'the X-Hub-Signature header is missing: set a secret on the Bitbucket webhook',

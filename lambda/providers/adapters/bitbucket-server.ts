@@ -27,6 +27,7 @@ export const bitbucketServer: ProviderAdapter = {
     },
   },
   requiresSecret: true,
+  describes: ['git'],
   ...authenticatedBy((options) => ({
     credentials: [signature({ header: 'x-hub-signature', algorithm: 'sha256', prefix: 'sha256=' }), basicAuth(text(options, 'username'))],
     missing: 'neither the X-Hub-Signature header nor Basic credentials: set a secret or Basic authentication on the Bitbucket webhook',

@@ -16,6 +16,7 @@ const DOCKER_HUB_URL = 'https://registry.hub.docker.com';
 export const dockerhub: ProviderAdapter = {
   name: 'dockerhub',
   requiresSecret: true,
+  describes: ['artifact'],
   ...urlTokenAuthentication({ tokenHeader: 'x-relay-token', tokenQuery: 'token' }),
 
   normalise(_request, body): NormalisedDelivery {

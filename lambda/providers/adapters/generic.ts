@@ -100,6 +100,7 @@ export const generic: ProviderAdapter = {
     oneOf: [{ required: ['signature'] }, { required: ['token'] }],
   },
   requiresSecret: true,
+  describes: ['git', 'artifact'],
   ...authenticatedBy(authentication),
 
   normalise(request, body, options): NormalisedDelivery {

@@ -29,6 +29,7 @@ export function giteaFamilyAdapter(flavour: GiteaFlavour): ProviderAdapter {
     name: flavour.name,
     optionsSchema: NO_OPTIONS,
     requiresSecret: true,
+    describes: ['git'],
     ...authenticatedBy({
       credentials: [
         ...headers('Signature').map((header) => signature({ header: header.toLowerCase(), algorithm: 'sha256' })),

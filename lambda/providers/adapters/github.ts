@@ -15,6 +15,7 @@ export const github: ProviderAdapter = {
   name: 'github',
   optionsSchema: NO_OPTIONS,
   requiresSecret: true,
+  describes: ['git', 'artifact'],
   ...authenticatedBy({
     credentials: [
       signature({ header: 'x-hub-signature-256', algorithm: 'sha256', prefix: 'sha256=' }),

@@ -16,6 +16,7 @@ export const gitlab: ProviderAdapter = {
   name: 'gitlab',
   optionsSchema: NO_OPTIONS,
   requiresSecret: true,
+  describes: ['git'],
   ...authenticatedBy({ credentials: [headerToken('x-gitlab-token', 'the X-Gitlab-Token header')], missing: 'the X-Gitlab-Token header is missing' }),
 
   normalise(request, body): NormalisedDelivery {

@@ -27,6 +27,7 @@ export const harbor: ProviderAdapter = {
   name: 'harbor',
   optionsSchema: NO_OPTIONS,
   requiresSecret: true,
+  describes: ['artifact'],
   // The policy may be given the bare token or the whole header value.
   ...authenticatedBy({ credentials: [headerToken('authorization', 'the Authorization header', ['Bearer '])], missing: 'the Authorization header is missing' }),
 

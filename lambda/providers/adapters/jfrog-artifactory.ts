@@ -38,6 +38,7 @@ export const jfrogArtifactory: ProviderAdapter = {
     },
   },
   requiresSecret: true,
+  describes: ['artifact'],
   ...authenticatedBy((options) =>
     bool(options, 'signedPayload') === true
       ? { credentials: [signature({ header: AUTH_HEADER, algorithm: 'sha256' })], missing: 'the X-JFrog-Event-Auth header is missing: the delivery is not signed' }

@@ -36,6 +36,7 @@ export const nexus: ProviderAdapter = {
     },
   },
   requiresSecret: true,
+  describes: ['artifact'],
   ...authenticatedBy({
     credentials: [signature({ header: 'x-nexus-webhook-signature', algorithm: 'sha1' })],
     missing: 'the X-Nexus-Webhook-Signature header is missing: the delivery is not signed',

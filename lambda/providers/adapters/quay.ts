@@ -17,6 +17,7 @@ import type { EventFields, NormalisedDelivery, ProviderAdapter } from '../types'
 export const quay: ProviderAdapter = {
   name: 'quay',
   requiresSecret: true,
+  describes: ['artifact'],
   ...urlTokenAuthentication({ tokenHeader: 'x-relay-token', tokenQuery: 'token' }),
 
   normalise(_request, body): NormalisedDelivery {

@@ -26,6 +26,7 @@ describe('--help and --version', () => {
     [['test'], 'usage: relay test'],
     [['schema'], 'usage: relay schema'],
     [['replay'], 'usage: relay replay ID'],
+    [['import'], 'usage: relay import'],
     [['dlq'], 'usage: relay dlq list'],
     [['dlq', 'list'], 'usage: relay dlq list'],
     [['dlq', 'show'], 'usage: relay dlq show ID'],
@@ -54,7 +55,7 @@ describe('--help and --version', () => {
 
   it('the top-level usage lists every command', async () => {
     const { stdout } = await relay('--help');
-    for (const command of ['validate', 'test', 'schema', 'dlq list', 'dlq show', 'dlq redrive', 'replay ID', 'replay ID --execute']) {
+    for (const command of ['validate', 'test', 'schema', 'dlq list', 'dlq show', 'dlq redrive', 'replay ID', 'replay ID --execute', 'import']) {
       expect(stdout).toContain(`\n  ${command}`);
     }
   });
