@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CodeStreamSimulator } from '../local/codestream-simulator/CodeStreamSimulator';
 import { loadSeed } from '../local/codestream-simulator/seed';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalQueues, startLocalTable } from '../local/localAws';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalTable, startLocalQueues, startLocalTable } from '../local/localAws';
 import { freePort } from '../test/support/freePort';
 
 const ROOT = path.join(__dirname, '..');
@@ -36,6 +36,8 @@ export interface LocalStack {
   sqs: SQSClient;
   queueUrl: string;
   deadLetterQueueUrl: string;
+  /** The relay's idempotency table, where it records each decision. */
+  table: LocalTable;
   port: number;
   /** Starts `npm start`'s relay against this stack, in a process group of its own; resolves once /health answers 200. */
   startRelay(): Promise<ChildProcess>;
@@ -49,6 +51,8 @@ export interface LocalStackOptions {
    * that they have one address across restarts), rather than using the stack's, which outlive it.
    */
   relayQueues?: boolean;
+  /** A quiet period, in seconds, for the rule of pushes: only the newest push per branch runs. @default none */
+  quietSeconds?: number;
 }
 
 /**
@@ -94,7 +98,7 @@ sources:
   gitlab: { provider: gitlab, secrets: [webhooks/gitlab] }
   dockerhub: { provider: dockerhub, secrets: [webhooks/dockerhub] }
 rules:
-  - { name: pushes, when: { events: [push] }, pipeline: { id: ${BUILD} } }
+  - { name: pushes, when: { events: [push] }, pipeline: { id: ${BUILD} }${options.quietSeconds === undefined ? '' : `, quietPeriod: { seconds: ${options.quietSeconds} }`} }
   - { name: tags, when: { events: [tag] }, pipeline: { project: demo, name: deploy-image } }
   - { name: reviews, when: { events: [pull_request] }, pipeline: { id: ${RELEASE} } }
   - { name: images, when: { events: [artifact_push] }, pipeline: { id: no-such-pipeline } }
@@ -131,6 +135,7 @@ rules:
     // local-aws-sqs's queue URLs: the endpoint, its account, the name.
     queueUrl: queues?.queueUrl ?? `${sqsEndpoint}/123456789012/relay-deliveries`,
     deadLetterQueueUrl: queues?.dlqUrl ?? `${sqsEndpoint}/123456789012/relay-deliveries-dlq`,
+    table,
     port,
     startRelay: () => startRelay(env, port),
     stop: async () => {
@@ -139,6 +144,16 @@ rules:
       await Promise.all([queues?.stop(), table.stop()]);
     },
   };
+}
+
+/** A GitHub push of `commit` to `branch`, with its own delivery id, signed as GitHub signs it. */
+export function pushDelivery(id: string, branch: string, commit: string): Delivery {
+  const template = JSON.parse(readFileSync(path.join(FIXTURES, 'github/push.branch-created.json'), 'utf8')) as Record<string, unknown>;
+  const body = Buffer.from(JSON.stringify({ ...template, ref: `refs/heads/${branch}`, after: commit, head_commit: { ...(template.head_commit as object), id: commit }, soak: id }));
+  const headers = JSON.parse(readFileSync(path.join(FIXTURES, 'github/push.branch-created.headers.json'), 'utf8')) as Record<string, string>;
+  headers['X-Hub-Signature-256'] = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+  if (headers['X-Hub-Signature']) headers['X-Hub-Signature'] = `sha1=${createHmac('sha1', SECRET).update(body).digest('hex')}`;
+  return { id, source: 'github', headers: { ...headers, 'X-GitHub-Delivery': id }, query: '', body, expected: ['pushes'], refused: [] };
 }
 
 export /** Five kinds of delivery in turn, each with an id and a body of its own: the same body again would be a replay. */

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { IdempotencyStore } from '../lambda/relay/IdempotencyStore';
+import { type ExecutionKey, IdempotencyStore } from '../lambda/relay/IdempotencyStore';
 import type { LocalState } from '../local/LocalState';
 import { CommandError } from './errors';
 
@@ -16,7 +16,8 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /**
  * The relay's idempotency table, read only: whether a source sent a body before under another
- * delivery id, so that the relay takes the delivery for a repeat of that first one (issue #14).
+ * delivery id, so that the relay takes the delivery for a repeat of that first one (issue #14),
+ * and whether a newer event superseded one in its rule's quiet period.
  */
 export class BodyHistory {
   private constructor(
@@ -54,15 +55,33 @@ export class BodyHistory {
     try {
       first = await this.store.seenBody(source, hash('sha256', body, 'hex'));
     } catch (error) {
-      const described = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new CommandError(`cannot read the idempotency records in ${this.origin}: ${described}`, { cause: error });
+      throw unreadable(this.origin, error);
     }
     return first === deliveryId ? undefined : first;
+  }
+
+  /**
+   * The delivery that superseded the event in the rule's quiet period, as the relay recorded it;
+   * undefined when it recorded no such decision.
+   * @throws CommandError when the table cannot be read.
+   */
+  async supersededBy(key: ExecutionKey): Promise<string | undefined> {
+    try {
+      const record = await this.store.get(key);
+      return record?.status === 'superseded' ? record.supersededBy : undefined;
+    } catch (error) {
+      throw unreadable(this.origin, error);
+    }
   }
 
   close(): void {
     this.client.destroy();
   }
+}
+
+function unreadable(origin: string, error: unknown): CommandError {
+  const described = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new CommandError(`cannot read the idempotency records in ${origin}: ${described}`, { cause: error });
 }
 
 /** Lets `use` read the history, if there is one, then closes its client. */

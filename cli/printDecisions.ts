@@ -1,7 +1,10 @@
 import type { ExecutionRequest, PipelineRef } from '../lambda/codestream/types';
+import type { CanonicalEvent } from '../lambda/events/CanonicalEvent';
 import { describeEvent } from '../lambda/events/describeEvent';
 import type { Delivery } from '../lambda/rules/Delivery';
 import type { Decision, RuleEngine } from '../lambda/rules/RuleEngine';
+import { MissingFieldError } from '../lambda/rules/templates';
+import type { BodyHistory } from './BodyHistory';
 import type { Io } from './Io';
 
 export interface DecisionsOptions {
@@ -11,7 +14,15 @@ export interface DecisionsOptions {
   note: string;
   /** The first delivery, where this one is a repeat of it: `--json` adds it as `repeatOf`. */
   repeatOf?: string;
+  /** Events the relay recorded as superseded in a rule's quiet period ({@link readSupersessions}). */
+  supersessions?: Supersessions;
 }
+
+/** The delivery that superseded an event in a rule's quiet period, by the event's delivery id and the rule. */
+export type Supersessions = ReadonlyMap<string, string>;
+
+/** A decision, with what a rule's quiet period makes of it where the rule has one. */
+type QuietDecision = Decision & { quietPeriod?: { waits: string; key: string[] | null; keyError?: string }; supersededBy?: string };
 
 /**
  * What the rules make of each event of a delivery, as `relay test` and `relay replay` print it:
@@ -20,20 +31,64 @@ export interface DecisionsOptions {
 export function printDecisions(io: Io, engine: RuleEngine, deliveries: readonly Delivery[], options: DecisionsOptions): void {
   for (const delivery of deliveries) {
     const { event } = delivery;
-    const decisions = engine.explain(delivery);
+    const decisions = engine.explain(delivery).map((decision) => withQuietPeriod(decision, engine, delivery, options.supersessions));
     const repeat = options.repeatOf === undefined ? {} : { repeatOf: options.repeatOf };
     io.stdout.write(options.json ? `${JSON.stringify({ deliveryId: event.deliveryId, event, decisions, ...repeat })}\n` : report(delivery, decisions, options.note));
   }
 }
 
-function report({ event }: Delivery, decisions: Decision[], note: string): string {
+/**
+ * What the idempotency table says of the matched rules with a quiet period: the events a newer one
+ * superseded. A repeat's events are keyed as the relay keys them, by the first delivery's id.
+ * @throws CommandError when the table cannot be read.
+ */
+export async function readSupersessions(
+  history: BodyHistory | undefined,
+  engine: RuleEngine,
+  deliveries: readonly Delivery[],
+  repeat?: { deliveryId: string; first: string },
+): Promise<Supersessions> {
+  const found = new Map<string, string>();
+  if (!history) return found;
+  for (const delivery of deliveries) {
+    const { event } = delivery;
+    const deliveryId = repeat ? `${repeat.first}${event.deliveryId.slice(repeat.deliveryId.length)}` : event.deliveryId;
+    for (const decision of engine.explain(delivery)) {
+      if (!decision.matched || !engine.rule(decision.rule)?.quietPeriod) continue;
+      const by = await history.supersededBy({ source: event.source, deliveryId, rule: decision.rule });
+      if (by !== undefined) found.set(supersessionKey(event, decision.rule), by);
+    }
+  }
+  return found;
+}
+
+function supersessionKey(event: CanonicalEvent, rule: string): string {
+  return JSON.stringify([event.deliveryId, rule]);
+}
+
+function withQuietPeriod(decision: Decision, engine: RuleEngine, delivery: Delivery, supersessions: Supersessions | undefined): QuietDecision {
+  const quietPeriod = decision.matched ? engine.rule(decision.rule)?.quietPeriod : undefined;
+  if (!quietPeriod) return decision;
+  let key: string[] | null = null;
+  let keyError: string | undefined;
+  try {
+    key = quietPeriod.key(delivery);
+  } catch (error) {
+    if (!(error instanceof MissingFieldError)) throw error;
+    keyError = error.message;
+  }
+  const supersededBy = supersessions?.get(supersessionKey(delivery.event, decision.rule));
+  return { ...decision, quietPeriod: { waits: quietPeriod.text, key, ...(keyError === undefined ? {} : { keyError }) }, ...(supersededBy === undefined ? {} : { supersededBy }) };
+}
+
+function report({ event }: Delivery, decisions: QuietDecision[], note: string): string {
   const width = Math.max(...decisions.map((decision) => decision.rule.length), 4);
   const lines = [`${event.source} (${event.provider}) ${event.event} → ${event.kind}: ${describeEvent(event)}`, `delivery ${event.deliveryId}; ${note}`, ''];
   for (const decision of decisions) {
     const name = decision.rule.padEnd(width);
     if (!decision.matched) lines.push(`  ✗ ${name}  ${decision.reason}`);
     else if (!decision.request) lines.push(`  ! ${name}  matches, but its request cannot be built: ${decision.reason}`);
-    else lines.push(`  ✓ ${name}  → ${pipelineName(decision.pipeline)}`, ...requestLines(decision.request));
+    else lines.push(`  ✓ ${name}  → ${pipelineName(decision.pipeline)}`, ...requestLines(decision.request), ...quietLines(decision));
   }
   const matched = decisions.filter((decision) => decision.matched).length;
   lines.push('', `${matched} of ${decisions.length} rule${decisions.length === 1 ? '' : 's'} match.`, '');
@@ -43,6 +98,15 @@ function report({ event }: Delivery, decisions: Decision[], note: string): strin
 function pipelineName(pipeline: PipelineRef | null): string {
   if (!pipeline) return '';
   return 'id' in pipeline ? `pipeline ${pipeline.id}` : `pipeline ${pipeline.project}/${pipeline.name}`;
+}
+
+function quietLines({ quietPeriod, supersededBy }: QuietDecision): string[] {
+  if (!quietPeriod) return [];
+  const indent = '      ';
+  const key = quietPeriod.key ? JSON.stringify(quietPeriod.key) : `that cannot be made: ${quietPeriod.keyError ?? ''}`;
+  const lines = [`${indent}quiet     waits ${quietPeriod.waits}, then runs only the newest event per key ${key}`];
+  if (supersededBy !== undefined) lines.push(`${indent}          superseded by delivery ${supersededBy}, a newer event of its quiet window`);
+  return lines;
 }
 
 function requestLines(request: ExecutionRequest): string[] {

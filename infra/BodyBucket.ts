@@ -4,6 +4,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BODY_KEY_PREFIX } from '../lambda/bodies/BodyStore';
+import { MAX_QUIET_PERIOD_MS } from '../lambda/rules/quietPeriod';
 import type { RelayQueues } from './RelayQueues';
 
 export interface BodyBucketProps {
@@ -40,8 +41,8 @@ export class BodyBucket extends Construct {
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
-        'Access logs would need a log bucket of their own, itself unlogged. Only the two functions may use this bucket: ingress may put and ' +
-        `the relay get objects under ${BODY_KEY_PREFIX}, nothing else; each object expires within ${this.expiration.toDays()} days. ` +
+        'Access logs would need a log bucket of their own, itself unlogged. Only the two functions may use this bucket: ingress may put ' +
+        `objects under ${BODY_KEY_PREFIX} and the relay get and put them, nothing else; each object expires within ${this.expiration.toDays()} days. ` +
         'CloudTrail data events record object access where an account needs them.',
     });
   }
@@ -59,12 +60,14 @@ export class BodyBucket extends Construct {
 }
 
 /**
- * How long a body must be kept: a message names it for up to the longer retention (SQS keeps a
- * message's enqueue time when it dead-letters it), and `relay dlq redrive`, within the DLQ's
- * retention, sends a copy that names it that long again. In whole days, S3's unit, and one to spare.
+ * How long a body must be kept: a delivery waiting out a rule's quiet period is sent again as a
+ * new message until the period ends (a day at most); a message names it for up to the longer
+ * retention (SQS keeps a message's enqueue time when it dead-letters it), and `relay dlq redrive`,
+ * within the DLQ's retention, sends a copy that names it that long again. In whole days, S3's
+ * unit, and one to spare.
  */
 function bodyLifetime(queues: BodyBucketProps['queues']): Duration {
   const longer = Math.max(queues.retentionPeriod.toSeconds(), queues.deadLetterRetentionPeriod.toSeconds());
-  const lifetime = queues.deadLetterRetentionPeriod.toSeconds() + longer;
+  const lifetime = MAX_QUIET_PERIOD_MS / 1000 + queues.deadLetterRetentionPeriod.toSeconds() + longer;
   return Duration.days(Math.ceil(Duration.seconds(lifetime).toDays({ integral: false })) + 1);
 }

@@ -338,9 +338,13 @@ export class WebhookRelay extends Construct {
     // Each function gets only what it uses; with a customer key, only through the service that uses it.
     this.#grantSend(this.queue, this.ingressFunction, key);
     this.#grantSend(this.deadLetterQueue, this.relayFunction, key);
+    // A delivery waiting out a rule's quiet period goes back to the queue, delayed.
+    this.#grantSend(this.queue, this.relayFunction, key);
     // Ingress puts the bodies too large to queue, the relay gets them; the lifecycle rule deletes them.
+    // The relay puts one too, for a delivery whose deferral would not fit beside its body.
     this.#grantBodies(bodies, this.ingressFunction, 's3:PutObject', key, 'kms:GenerateDataKey');
     this.#grantBodies(bodies, this.relayFunction, 's3:GetObject', key, 'kms:Decrypt');
+    this.#grantBodies(bodies, this.relayFunction, 's3:PutObject', key, 'kms:GenerateDataKey');
     this.idempotencyTable.grant(this.relayFunction, 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem');
     if (key) this.#grantKeyVia('dynamodb', key, this.relayFunction, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
     const secret = (name: string) => Secret.fromSecretNameV2(this, `Secret-${name.replace(/[^A-Za-z0-9]/g, '-')}`, name);

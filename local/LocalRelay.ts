@@ -199,7 +199,8 @@ export class LocalRelay {
   /**
    * Stops accepting, lets queued deliveries be processed for a while, then stops everything. What
    * is still queued, in flight or waiting out a delay is in the journal already, and comes back at
-   * the next start.
+   * the next start. Delayed deliveries (waiting out a rule's quiet period) are not waited for:
+   * they wait minutes by design.
    */
   async stop(): Promise<{ saved: number; deadLettered: number }> {
     this.#ready = false;
@@ -248,14 +249,11 @@ async function refuseIfRunning(stateDir: string, print: (line: string) => void):
   print(`The last local relay here (pid ${state.pid}) did not stop cleanly (killed?): what it had queued comes back from its journal.`);
 }
 
-/** Messages in the queue, visible, in flight or delayed. */
+/** Messages in the queue, visible or in flight. */
 async function depth(queues: LocalQueues, queueUrl: string): Promise<number> {
   const { Attributes = {} } = await queues.client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }),
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
   );
   // local-aws-sqs counts in-flight messages in ApproximateNumberOfMessages too: take the larger.
-  return Math.max(Number(Attributes.ApproximateNumberOfMessages ?? 0), Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+  return Math.max(Number(Attributes.ApproximateNumberOfMessages ?? 0), Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0));
 }

@@ -1,7 +1,9 @@
 import '../../local/processEnvironment';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../../local/seededRandom';
-import { delivery, killGroup, pool, quiescent, readAll, sendUntilAccepted, startLocalStack } from '../localStack';
+import { delivery, pool, quiescent, readAll, sendUntilAccepted, startLocalStack } from '../localStack';
+import { coalesceSoak } from './coalesce';
+import { RelayKiller } from './RelayKiller';
 
 /**
  * `npm run soak [-- --count N --kill K --seed S]`: N deliveries (default 2,000) of mixed providers
@@ -13,45 +15,49 @@ import { delivery, killGroup, pool, quiescent, readAll, sendUntilAccepted, start
  * Stream executed with what the rules say, and prints one line:
  * `SOAK sent=<n> expected=<n> executed=<n> duplicates=<n> dead_lettered=<n> lost=<n> kills=<k>`,
  * exiting 1 when anything was duplicated or lost, or a dead-letter record lacks its reason.
+ *
+ * `--coalesce [--keys K --burst B --quiet S]`: the coalescing mode (bench/soak/coalesce.ts), bursts
+ * of pushes to K branches of a rule with a quiet period of S seconds, under the same faults and kills.
  */
 
 const progress = (line: string) => process.stderr.write(`soak: ${line}\n`);
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { count: { type: 'string', default: '2000' }, faults: { type: 'string', default: '0.3' }, kill: { type: 'string', default: '1' }, seed: { type: 'string', default: '7' } },
+    options: {
+      count: { type: 'string', default: '2000' },
+      faults: { type: 'string', default: '0.3' },
+      kill: { type: 'string', default: '1' },
+      seed: { type: 'string', default: '7' },
+      coalesce: { type: 'boolean', default: false },
+      keys: { type: 'string', default: '10' },
+      burst: { type: 'string', default: '10' },
+      quiet: { type: 'string', default: '2' },
+    },
   });
   const count = Number(values.count);
   const kills = Number(values.kill);
   const random = seededRandom(Number(values.seed));
-  // After how many accepted deliveries each kill comes: anywhere past the first few, in order.
-  const killAt = Array.from({ length: kills }, () => Math.ceil(count * (0.05 + 0.95 * random()))).sort((a, b) => a - b);
-  const stack = await startLocalStack({ faultProbability: Number(values.faults), relayQueues: true });
+  const faultProbability = Number(values.faults);
+  if (values.coalesce) {
+    return coalesceSoak({ count, kills, random, faultProbability, keys: Number(values.keys), burst: Number(values.burst), quietSeconds: Number(values.quiet), progress });
+  }
+  const stack = await startLocalStack({ faultProbability, relayQueues: true });
   const { simulator } = stack;
-  let relay = await stack.startRelay();
-  let restarting: Promise<void> = Promise.resolve();
+  const killer = new RelayKiller({ stack, relay: await stack.startRelay(), count, kills, random, progress });
   const deliveries = Array.from({ length: count }, (_unused, index) => delivery(index));
   let sent = 0;
-  await pool(deliveries, 8, async (item) => {
-    await sendUntilAccepted(item, stack.port);
-    sent += 1;
-    while (killAt[0] !== undefined && sent >= killAt[0]) {
-      killAt.shift();
-      // The senders go on meanwhile, as providers do: they retry what the dead relay refused.
-      restarting = restarting.then(async () => {
-        progress(`killing the relay's process group after ${sent} accepted deliveries`);
-        await killGroup(relay);
-        relay = await stack.startRelay();
-        progress('restarted');
-      });
-    }
+  const deadLetters = await killer.around(async () => {
+    await pool(deliveries, 8, async (item) => {
+      await sendUntilAccepted(item, stack.port);
+      sent += 1;
+      killer.accepted(sent);
+    });
+    await killer.restarted();
+    progress(`all ${count} deliveries accepted; waiting for the queue to empty`);
+    if (!(await quiescent(stack.sqs, stack.queueUrl, Math.max(120_000, count * 300)))) progress('the queue did not empty in time');
+    return readAll(stack.sqs, stack.deadLetterQueueUrl);
   });
-  await restarting;
-  progress(`all ${count} deliveries accepted; waiting for the queue to empty`);
-  if (!(await quiescent(stack.sqs, stack.queueUrl, Math.max(120_000, count * 300)))) progress('the queue did not empty in time');
-  const deadLetters = await readAll(stack.sqs, stack.deadLetterQueueUrl);
-  relay.kill('SIGINT');
-  await new Promise((resolve) => relay.once('exit', resolve));
 
   const executed = new Map<string, number>();
   for (const execution of simulator.executions) {
@@ -78,6 +84,7 @@ async function main(): Promise<number> {
       `${unexpected.length} executions no rule asked for; ${withoutReason} dead-letter records without a reason`,
   );
   if (lost.length > 0) progress(`lost: ${lost.slice(0, 10).join(', ')}`);
+  if (duplicates > 0) progress(`duplicated: ${[...executed].filter(([, times]) => times > 1).slice(0, 10).map(([pair, times]) => `${pair} ×${times}`).join(', ')}`);
   process.stdout.write(
     `SOAK sent=${count} expected=${expectedPairs.length} executed=${executedCount} duplicates=${duplicates} dead_lettered=${deadLettered.size} lost=${lost.length} kills=${kills}\n`,
   );

@@ -13,7 +13,7 @@ import type { DeadLetter } from '../DeadLetter';
 import { CommandError, UsageError } from '../errors';
 import { EXIT, type Io } from '../Io';
 import { loadRelayConfig } from '../loadRelayConfig';
-import { printDecisions } from '../printDecisions';
+import { printDecisions, readSupersessions } from '../printDecisions';
 import { parseCommandArgs } from '../parseCommandArgs';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_USAGE, type QueueFlags, withRelayQueues } from '../RelayQueues';
 import { named, redriveAndReport } from './dlq';
@@ -31,8 +31,9 @@ ${QUEUE_OPTIONS_USAGE}`;
  * `relay replay ID [--execute]`: a dead-lettered delivery through the current rules. By default a
  * dry run that prints each event's decisions as `relay test` does (`--json`: its contract) and
  * sends nothing; with `--execute`, the record is redriven, as `relay dlq redrive ID` does. A dry
- * run says when the relay takes the delivery for a repeat of an earlier one with the same body,
- * read from local mode's idempotency table, or in AWS from `--table NAME`'s.
+ * run says when the relay takes the delivery for a repeat of an earlier one with the same body, and
+ * which events of a rule with a quiet period a newer one superseded, read from local mode's
+ * idempotency table, or in AWS from `--table NAME`'s.
  */
 export async function replayCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs(REPLAY_USAGE, {
@@ -64,7 +65,8 @@ export async function replayCommand(args: string[], io: Io): Promise<number> {
         const deliveries = deliveriesOf({ ...record, message }, config.sources);
         const repeatOf = message && (await history?.repeatOf(message.source, messageBody(message), message.deliveryId, config.sources[message.source]?.replayWindowHours));
         if (message && repeatOf !== undefined && !values.json) io.stdout.write(repeatLine(message.deliveryId, repeatOf));
-        printDecisions(io, engine, deliveries, { json: values.json, note: `dead-letter record ${record.messageId}; dry run, nothing sent`, repeatOf });
+        const supersessions = await readSupersessions(history, engine, deliveries, message && repeatOf !== undefined ? { deliveryId: message.deliveryId, first: repeatOf } : undefined);
+        printDecisions(io, engine, deliveries, { json: values.json, note: `dead-letter record ${record.messageId}; dry run, nothing sent`, repeatOf, supersessions });
       }
       return EXIT.ok;
     });

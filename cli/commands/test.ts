@@ -13,7 +13,7 @@ import { CommandError, UsageError } from '../errors';
 import { EXIT, type Io } from '../Io';
 import { loadRelayConfig } from '../loadRelayConfig';
 import { parseCommandArgs } from '../parseCommandArgs';
-import { printDecisions } from '../printDecisions';
+import { printDecisions, readSupersessions } from '../printDecisions';
 
 export const TEST_USAGE = `usage: relay test --source NAME --body FILE [--headers FILE] [--header 'Name: value']... [--secrets FILE] [--config FILE] [--json] [--state-dir DIR | --table NAME]
 dry-run a delivery through the rules; nothing is sent
@@ -33,8 +33,8 @@ dry-run a delivery through the rules; nothing is sent
  * checked (the secrets stay in Secrets Manager): it shows what the rules make of the delivery.
  * With `--json`, one JSON object per event: {deliveryId, event, decisions}. With `--state-dir DIR`
  * (local mode's) or `--table NAME` (in AWS), it also says when the relay would take the delivery
- * for a repeat of an earlier one with the same body (`--json`: `repeatOf`), read from that
- * idempotency table.
+ * for a repeat of an earlier one with the same body (`--json`: `repeatOf`), and which events of a
+ * rule with a quiet period a newer one superseded (`supersededBy`), read from that idempotency table.
  */
 export async function testCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs(TEST_USAGE, {
@@ -80,11 +80,13 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
     throw new CommandError(`the ${source.provider} source refuses this delivery: ${error.code}: ${error.message}`, { code: error.code, cause: error });
   }
   const deliveries = delivery.events.map((event) => ({ event, body, headers: request.headers, query: request.query }));
-  const repeatOf = await withBodyHistory(historyOf(values['state-dir'], values.table), async (history) =>
-    history?.repeatOf(read.name, queuedBody(read, request, delivery.text), delivery.deliveryId, source.replayWindowHours),
-  );
+  const { repeatOf, supersessions } = await withBodyHistory(historyOf(values['state-dir'], values.table), async (history) => {
+    const first = await history?.repeatOf(read.name, queuedBody(read, request, delivery.text), delivery.deliveryId, source.replayWindowHours);
+    const repeat = first === undefined ? undefined : { deliveryId: delivery.deliveryId, first };
+    return { repeatOf: first, supersessions: await readSupersessions(history, loaded.engine, deliveries, repeat) };
+  });
   if (repeatOf !== undefined && !values.json) io.stdout.write(repeatLine(delivery.deliveryId, repeatOf));
-  printDecisions(io, loaded.engine, deliveries, { json: values.json, note: authenticated ?? 'signature not checked (dry run)', repeatOf });
+  printDecisions(io, loaded.engine, deliveries, { json: values.json, note: authenticated ?? 'signature not checked (dry run)', repeatOf, supersessions });
   return EXIT.ok;
 }
 

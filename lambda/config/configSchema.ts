@@ -124,6 +124,28 @@ const ruleSchema: Schema = {
     comments: templated('The execution comments (default: a sentence describing the event)'),
     tags: { type: 'array', items: templated('A tag'), description: 'Execution tags; `delivery:<id>` is always added.' },
     source: templated('The execution source (default: webhook-relay:<source name>)'),
+    quietPeriod: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        "Wait after an event, then run only the newest event per key, as Code Stream's trigger delay and Jenkins's quiet period do. " +
+        'Give exactly one of minutes and seconds (at most 24 hours). The window opens at the first event and is due a quiet period later, ' +
+        'however many events join it; the newest by the time the relay received it runs, the others are recorded as superseded.',
+      // Minutes unless seconds: a period given in neither reads as minutes missing.
+      if: { not: { required: ['seconds'] } },
+      then: { required: ['minutes'] },
+      properties: {
+        minutes: { type: 'integer', minimum: 1, maximum: 1440, description: 'The quiet period in minutes (1 to 1440).' },
+        seconds: { type: 'integer', minimum: 1, maximum: 86400, description: 'The quiet period in seconds (1 to 86400).' },
+        key: {
+          type: 'array',
+          minItems: 1,
+          items: templated('One part of the key'),
+          description:
+            'What makes events one window: templates, e.g. ["${event.source}", "${event.git.repository.fullName}"]. Default: the source, the repository (or image) and the branch (or tag, or pull request number).',
+        },
+      },
+    },
   },
 };
 

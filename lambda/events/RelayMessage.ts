@@ -1,6 +1,9 @@
 import type { BodyReference } from '../bodies/BodyStore';
 import type { CanonicalEvent, ProviderName } from './CanonicalEvent';
 
+/** SQS's largest message, which a queued delivery must fit with its envelope and attributes. */
+export const SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
+
 /** What every relay message carries beside the body. */
 interface RelayEnvelope {
   version: 1;
@@ -23,6 +26,24 @@ interface RelayEnvelope {
   /** Header names in lower case. */
   headers: Record<string, string>;
   query: Record<string, string>;
+  /**
+   * Set by the relay on a delivery it sent back to the queue to wait out a rule's quiet period:
+   * then only that rule runs, for that event. Absent on what ingress queues.
+   */
+  deferred?: Deferral;
+}
+
+/** What a deferred delivery waits for: one rule's quiet window, for one of its events. */
+export interface Deferral {
+  rule: string;
+  /** The event's delivery id as the relay keys its execution (`<id>#n` for one of several; a repeat's, that of the first delivery). */
+  eventDeliveryId: string;
+  /** The key of the rule's window the event waits in (rules/quietPeriod.ts). */
+  key: string[];
+  /** Which window of that key: a new one opens once one has run. */
+  windowId: string;
+  /** When the window is due, ISO 8601 UTC. */
+  dueAt: string;
 }
 
 /**
@@ -176,8 +197,26 @@ export function relayMessageOf(value: unknown): RelayMessage {
     throw new MalformedMessageError('the message\'s events are not a list of events');
   }
   if (message.eventKind !== undefined && typeof message.eventKind !== 'string') throw new MalformedMessageError('the message\'s eventKind is not text');
+  if (message.deferred !== undefined && !isDeferral(message.deferred)) {
+    throw new MalformedMessageError('the message\'s deferred is not a rule, an event delivery id, a key, a window id and a due time');
+  }
   if (typeof message.headers !== 'object' || message.headers === null) throw new MalformedMessageError('the message has no headers');
   return { ...message, query: message.query ?? {} } as RelayMessage;
+}
+
+function isDeferral(value: unknown): value is Deferral {
+  const deferral = value as Partial<Record<keyof Deferral, unknown>> | null;
+  return (
+    deferral !== null &&
+    typeof deferral === 'object' &&
+    typeof deferral.rule === 'string' &&
+    typeof deferral.eventDeliveryId === 'string' &&
+    Array.isArray(deferral.key) &&
+    deferral.key.every((part) => typeof part === 'string') &&
+    typeof deferral.windowId === 'string' &&
+    typeof deferral.dueAt === 'string' &&
+    Number.isFinite(Date.parse(deferral.dueAt))
+  );
 }
 
 function isBodyReference(value: unknown): value is BodyReference {

@@ -10,7 +10,9 @@ import { SecretCredentials } from '../codestream/SecretCredentials';
 import type { RelayConfig } from '../config/RelayConfig';
 import { readBundledConfig } from '../config/readBundledConfig';
 import { SqsDeadLetterQueue } from '../relay/DeadLetterQueue';
+import { SqsDeferredQueue } from '../relay/DeferredQueue';
 import { IdempotencyStore } from '../relay/IdempotencyStore';
+import { QuietWindowStore } from '../relay/QuietWindowStore';
 import type { RelayDependencies } from '../relay/RelayDependencies';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../relay/RetryPolicy';
 import { RuleEngine } from '../rules/RuleEngine';
@@ -60,7 +62,8 @@ function leaseMs(env: NodeJS.ProcessEnv): number {
 
 /**
  * The relay function's composition root: the bundled config's rules compiled once, the Code Stream
- * client, the idempotency table, the queue and its DLQ, and the bucket of large bodies. Settings:
+ * client, the idempotency table (and the quiet windows in it), the queue (where deliveries wait out
+ * quiet periods) and its DLQ, and the bucket of large bodies. Settings:
  * RELAY_CONFIG (default relay.config.json), QUEUE_URL, DEAD_LETTER_QUEUE_URL, IDEMPOTENCY_TABLE,
  * BODY_BUCKET (where ingress keeps bodies too large for a queued message), CODESTREAM_TIMEOUT_MS
  * (default 10000), FUNCTION_TIMEOUT_MS, IDEMPOTENCY_LEASE_MS (see {@link leaseMs}), and
@@ -74,6 +77,8 @@ export function relayDependencies(env: NodeJS.ProcessEnv, overrides: RelayOverri
   const secrets = overrides.secrets ?? new SecretsManagerSecretStore({ client: traced(new SecretsManagerClient({})) });
   const queueUrl = required(env, 'QUEUE_URL');
   const { codestream } = config;
+  const documents = DynamoDBDocumentClient.from(traced(overrides.dynamodb ?? new DynamoDBClient({})));
+  const tableName = required(env, 'IDEMPOTENCY_TABLE');
   const policy: RetryPolicy = {
     ...DEFAULT_RETRY_POLICY,
     maxReceiveCount: number(env, 'MAX_RECEIVE_COUNT', DEFAULT_RETRY_POLICY.maxReceiveCount),
@@ -101,12 +106,10 @@ export function relayDependencies(env: NodeJS.ProcessEnv, overrides: RelayOverri
         metrics.addMetric('codeStreamCredentialAge', MetricUnit.Seconds, Math.max(0, Math.round((Date.now() - credentialCreatedAt.getTime()) / 1000)));
       },
     }),
-    store: new IdempotencyStore({
-      client: DynamoDBDocumentClient.from(traced(overrides.dynamodb ?? new DynamoDBClient({}))),
-      tableName: required(env, 'IDEMPOTENCY_TABLE'),
-      leaseMs: leaseMs(env),
-    }),
+    store: new IdempotencyStore({ client: documents, tableName, leaseMs: leaseMs(env) }),
+    windows: new QuietWindowStore({ client: documents, tableName }),
     deadLetters: new SqsDeadLetterQueue(sqs, required(env, 'DEAD_LETTER_QUEUE_URL')),
+    deferrals: new SqsDeferredQueue(sqs, queueUrl),
     retryLater: async (receiptHandle, seconds) => {
       await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
     },

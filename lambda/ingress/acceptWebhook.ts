@@ -4,15 +4,22 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { WebhookError, type WebhookErrorCode } from '../providers/errors';
 import { type ReceivedDelivery, receiveWebhook } from '../providers/receiveWebhook';
 import type { SourceConfig } from '../providers/types';
-import { type RelayMessage, type SerializedRelayMessage, eventKindOf, messageAttributes, serializeRelayMessage, sqsMessageBytes } from '../events/RelayMessage';
+import {
+  type RelayMessage,
+  type SerializedRelayMessage,
+  SQS_MAX_MESSAGE_BYTES,
+  eventKindOf,
+  messageAttributes,
+  serializeRelayMessage,
+  sqsMessageBytes,
+} from '../events/RelayMessage';
 import type { SourceDefinition } from '../config/RelayConfig';
 import type { SecretStore } from '../secrets/SecretStore';
 import type { BodyStore } from '../bodies/BodyStore';
 import type { DeliveryQueue } from './DeliveryQueue';
 import { redactCredentials } from './redactCredentials';
 
-/** SQS's largest message, which a queued delivery must fit with its envelope. */
-export const SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
+export { SQS_MAX_MESSAGE_BYTES };
 
 /**
  * The largest body a queued message could carry, 786,432 bytes: base64-encoded, 3 bytes in 4

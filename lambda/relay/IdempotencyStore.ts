@@ -28,7 +28,11 @@ export type ExecutionRecord =
   /** Done: never call Code Stream again for this key. */
   | ({ status: 'created'; executionId?: string; executionLink?: string } & Attempts)
   /** Given up on in the life of SQS message `messageId`; a redrive (a new message) may claim it again. */
-  | ({ status: 'dead_lettered'; messageId: string; outcome: string } & Attempts);
+  | ({ status: 'dead_lettered'; messageId: string; outcome: string } & Attempts)
+  /** Waits in its rule's quiet window `windowId` (of the window key `key`) until `dueAt` (ISO); claimed if it is the newest then. */
+  | ({ status: 'deferred'; windowId: string; key: string[]; dueAt: string } & Attempts)
+  /** Decided: a newer event of its quiet window, delivery `supersededBy`, runs instead. Never claimed. */
+  | ({ status: 'superseded'; supersededBy: string; windowId: string } & Attempts);
 
 export type Claim =
   /** `token` names this claim: every later change to the record must give it (see the `mark` methods). */
@@ -117,16 +121,17 @@ export class IdempotencyStore {
           UpdateExpression:
             'SET #status = :inProgress, messageId = :messageId, leaseUntil = :leaseUntil, claimToken = :token, ' +
             'attempts = if_not_exists(attempts, :zero), expiresAt = :expiresAt ' +
-            'REMOVE uncertain, lastOutcome, outcome, spentAttempts',
+            'REMOVE uncertain, lastOutcome, outcome, spentAttempts, windowId, #key, dueAt',
           ConditionExpression:
             'attribute_not_exists(id) OR #status = :retrying ' +
             'OR (#status = :inProgress AND leaseUntil <= :now) ' +
-            'OR (#status = :deadLettered AND messageId <> :messageId)',
-          ExpressionAttributeNames: { '#status': 'status' },
+            'OR (#status = :deadLettered AND messageId <> :messageId) OR #status = :deferred',
+          ExpressionAttributeNames: { '#status': 'status', '#key': 'key' },
           ExpressionAttributeValues: {
             ':inProgress': 'in_progress',
             ':retrying': 'retrying',
             ':deadLettered': 'dead_lettered',
+            ':deferred': 'deferred',
             ':messageId': messageId,
             ':token': token,
             ':leaseUntil': now + this.#leaseMs,
@@ -145,7 +150,7 @@ export class IdempotencyStore {
       return record ? { claimed: false, record } : this.claim(key, messageId);
     }
     if (!previous) return this.#unlessCreatedBefore(key, token);
-    if (previous.status === 'dead_lettered') return { claimed: true, token, attempts: 0, uncertain: false };
+    if (previous.status === 'dead_lettered' || previous.status === 'deferred') return { claimed: true, token, attempts: 0, uncertain: false };
     return {
       claimed: true,
       token,
@@ -201,7 +206,38 @@ export class IdempotencyStore {
       spentAttempts: withoutUndefined(spentAttempts),
       expiresAt: this.#expiresAt(this.#now()),
     };
-    return this.#putIfHeld(item, token, ['retrying', 'dead_lettered']);
+    return this.#putIfHeld(item, token, ['retrying', 'dead_lettered', 'deferred']);
+  }
+
+  /**
+   * Records that the key waits in a quiet window, for SQS message `messageId`, if nothing is
+   * recorded for it yet, or another message dead-lettered it (a redrive); false otherwise (a
+   * redelivery, or a decision made: read it with {@link get}).
+   */
+  async markDeferred(key: ExecutionKey, window: { windowId: string; key: string[]; dueAt: string }, messageId: string): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: { id: recordId(key), status: 'deferred', ...window, attempts: 0, expiresAt: this.#expiresAt(this.#now()) },
+          ConditionExpression: 'attribute_not_exists(id) OR (#status = :deadLettered AND messageId <> :messageId)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':deadLettered': 'dead_lettered', ':messageId': messageId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
+    }
+  }
+
+  /**
+   * Records the decision that a newer event of the key's quiet window runs instead, if the key is
+   * new or waits in a window; false otherwise (it was claimed: it ran, or is running).
+   */
+  async markSuperseded(key: ExecutionKey, decision: { supersededBy: string; windowId: string }): Promise<boolean> {
+    return this.#putIfHeld({ id: recordId(key), status: 'superseded', ...decision, attempts: 0, expiresAt: this.#expiresAt(this.#now()) }, undefined, ['deferred']);
   }
 
   /**

@@ -5,7 +5,9 @@ import type { CodeStreamClient } from '../codestream/CodeStreamClient';
 import type { SourceDefinition } from '../config/RelayConfig';
 import type { RuleEngine } from '../rules/RuleEngine';
 import type { DeadLetterQueue } from './DeadLetterQueue';
+import type { DeferredQueue } from './DeferredQueue';
 import type { IdempotencyStore } from './IdempotencyStore';
+import type { QuietWindowStore } from './QuietWindowStore';
 import type { RetryPolicy } from './RetryPolicy';
 
 /** What the relay handler works with; built once per container (see handlers/relay.ts). */
@@ -15,8 +17,12 @@ export interface RelayDependencies {
   engine: RuleEngine;
   sources: Readonly<Record<string, SourceDefinition>>;
   codestream: Pick<CodeStreamClient, 'execute' | 'lookupExecution'>;
-  store: Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered' | 'firstDelivery'>;
+  store: Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered' | 'firstDelivery' | 'get' | 'markDeferred' | 'markSuperseded'>;
   deadLetters: DeadLetterQueue;
+  /** The quiet windows of rules with a quiet period. */
+  windows: Pick<QuietWindowStore, 'join' | 'fire'>;
+  /** Sends a delivery back to the queue, delayed, to wait out a quiet period: SQS SendMessage with DelaySeconds. */
+  deferrals: DeferredQueue;
   /** Sets when a failed record comes back: SQS ChangeMessageVisibility on its receipt handle. */
   retryLater(receiptHandle: string, seconds: number): Promise<void>;
   policy: RetryPolicy;

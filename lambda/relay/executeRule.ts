@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Outcome } from '../codestream/Outcome';
 import type { ExecutionRequest, PipelineRef } from '../codestream/types';
-import type { ExecutionKey } from './IdempotencyStore';
+import type { ExecutionKey, ExecutionRecord } from './IdempotencyStore';
 import type { RelayDependencies } from './RelayDependencies';
 import { invocationDelayMs } from './RetryPolicy';
 
@@ -51,7 +51,7 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
     if (record.status === 'in_progress' && record.messageId === call.messageId) {
       return { state: 'busy', retryAfterMs: Math.max(0, record.leaseUntil - clock(dependencies).getTime()) };
     }
-    return { state: 'skipped', why: skipReason(record.status) };
+    return { state: 'skipped', why: skipReason(record) };
   }
   const { token } = claim;
   let attempts = claim.attempts;
@@ -73,7 +73,7 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
       return retryOrFail(call, outOfTime, attempts, firstAttemptAt, uncertain, token, dependencies);
     }
     if (uncertain) {
-      const lookup = await codestream.lookupExecution(call.pipeline, call.tags, deadline);
+      const lookup = await codestream.lookupExecution(call.pipeline, call.tags, deadline, Date.parse(firstAttemptAt));
       if (lookup.found) {
         logger.info('Found the execution an earlier, unanswered call started', { ...call.logContext, outcome: 'created', executionId: lookup.executionId });
         await recordCreated(call, { executionId: lookup.executionId, executionLink: lookup.executionLink, attempts, firstAttemptAt, lastAttemptAt: now(), token }, dependencies);
@@ -136,12 +136,17 @@ function clock(dependencies: RelayDependencies): Date {
   return (dependencies.now ?? (() => new Date()))();
 }
 
-function skipReason(status: string): string {
-  switch (status) {
+/** Why a (delivery, rule) whose record is this is not executed again. */
+export function skipReason(record: ExecutionRecord): string {
+  switch (record.status) {
     case 'created':
       return 'its execution was already created (a duplicate or redelivered message)';
     case 'in_progress':
       return 'another message of the same delivery is executing it now';
+    case 'superseded':
+      return `superseded by delivery ${record.supersededBy}, a newer event of its quiet window`;
+    case 'deferred':
+      return `it waits out its quiet period until ${record.dueAt}`;
     default:
       return 'this message already dead-lettered it';
   }

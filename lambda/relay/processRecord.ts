@@ -9,9 +9,11 @@ import { WebhookError } from '../providers/errors';
 import { parseBody } from '../providers/parseBody';
 import { readDelivery } from '../providers/receiveWebhook';
 import { eventFromOtherRoute } from '../providers/registry';
-import { executionTags } from '../rules/compileRule';
+import { executionTags, requestOrError } from '../rules/compileRule';
 import type { Delivery } from '../rules/Delivery';
+import type { Match } from '../rules/RuleEngine';
 import type { DeadLetterReason } from './DeadLetterQueue';
+import { deferMatch, deferredEvent, settleDeferral } from './deferral';
 import { type RuleResult, executeRule } from './executeRule';
 import { messageEvents } from './messageEvents';
 import type { RelayDependencies } from './RelayDependencies';
@@ -25,10 +27,19 @@ export class RetryLaterError extends Error {
 
 type Pending = Extract<RuleResult, { state: 'retry' }> & { rule: string; source: string; deliveryId: string; pipeline: PipelineRef };
 
+/** What one record's rules left to retry, and the record they belong to. */
+interface RecordWork {
+  record: SQSRecord;
+  remainingMs: () => number;
+  pending: Pending[];
+}
+
 /**
  * One SQS record: every event of the delivery against the rules, every match executed at most
  * once. Final failures go to the dead-letter queue at once, with the reason; transient ones send
  * the record back with a growing delay until the configured receive count, then to the DLQ too.
+ * A match of a rule with a quiet period waits in its window instead (relay/deferral.ts): the
+ * delivery comes back deferred, for that rule and event only.
  *
  * @throws RetryLaterError to fail the record for a later retry; any other error is a crash, which
  *   SQS's own redrive policy catches.
@@ -36,16 +47,19 @@ type Pending = Extract<RuleResult, { state: 'retry' }> & { rule: string; source:
 export async function processRecord(record: SQSRecord, remainingMs: () => number, dependencies: RelayDependencies): Promise<void> {
   const { logger } = dependencies;
   const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+  let queued: RelayMessage;
   let message: RelayMessage;
   let body: Record<string, unknown>;
   let events: CanonicalEvent[];
   let bytes: Buffer;
   try {
-    message = await withStoredBody(toRelayMessage(record.body, dependencies), dependencies);
+    queued = toRelayMessage(record.body, dependencies);
+    message = await withStoredBody(queued, dependencies);
     const request = { body: messageBody(message), headers: message.headers, query: message.query };
     bytes = request.body;
     body = parseBody(request);
     events = messageEvents(message, request, body, dependencies.sources);
+    if (message.deferred) events = [deferredEvent(message, events, message.deferred)];
   } catch (error) {
     if (!(error instanceof MalformedMessageError || error instanceof WebhookError)) throw error;
     const deliveryId = record.messageAttributes.deliveryId?.stringValue ?? record.messageId;
@@ -53,48 +67,35 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
     await deadLetter(record.body, { deliveryId, outcome: 'malformed', reason: error.message, snippet: '', attempts: 0 }, dependencies);
     return;
   }
-  events = await asFirstDelivery(message, bytes, events, dependencies);
-  const pending: Pending[] = [];
-  for (const event of events) {
+  const work: RecordWork = { record, remainingMs, pending: [] };
+  const { deferred } = message;
+  if (deferred) {
+    const [event] = events as [CanonicalEvent];
     const delivery: Delivery = { event, body, headers: message.headers, query: message.query };
-    const context = { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind };
-    const matches = dependencies.engine.match(delivery);
-    if (matches.length === 0) {
-      logger.info('No rule matched', { ...context, reasons: missReasons(dependencies, delivery) });
-      continue;
-    }
-    dependencies.metrics?.addMetric('matched', MetricUnit.Count, matches.length);
-    for (const match of matches) {
-      const ruleContext = { ...context, rule: match.rule, pipeline: pipelineName(match.pipeline) };
-      if ('error' in match) {
-        logger.error('The rule matched but its request cannot be built', { ...ruleContext, reason: match.error });
-        const rejected: Outcome = { kind: 'rejected', stage: 'execute', reason: `the rule's templates failed: ${match.error}`, snippet: '' };
-        await recordFailure(record, { outcome: rejected, attempts: 0, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
+    const logContext = { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, rule: deferred.rule };
+    const rule = await settleDeferral({ queued, deferral: deferred, delivery, logContext }, dependencies);
+    if (rule) await runMatch(work, event, { rule: rule.name, pipeline: rule.pipeline, ...requestOrError(rule, delivery) }, dependencies);
+  } else {
+    events = await asFirstDelivery(message, bytes, events, dependencies);
+    for (const event of events) {
+      const delivery: Delivery = { event, body, headers: message.headers, query: message.query };
+      const matches = dependencies.engine.match(delivery);
+      if (matches.length === 0) {
+        logger.info('No rule matched', { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, reasons: missReasons(dependencies, delivery) });
         continue;
       }
-      const result = await executeRule(
-        {
-          key: { source: event.source, deliveryId: event.deliveryId, rule: match.rule },
-          pipeline: match.pipeline,
-          request: match.request,
-          messageId: record.messageId,
-          tags: executionTags(event.deliveryId, match.rule),
-          remainingMs,
-          logContext: ruleContext,
-        },
-        dependencies,
-      );
-      if (result.state === 'skipped') logger.info('Already handled', { ...ruleContext, reason: result.why });
-      else if (result.state === 'busy') {
-        logger.warn('An earlier receive of this message is still claimed; retrying after its lease', ruleContext);
-        const outcome: Outcome = { kind: 'retryable', stage: 'execute', cause: 'service', retryAfterMs: result.retryAfterMs, reason: 'an earlier receive of this message still holds the claim', snippet: '' };
-        const at = new Date().toISOString();
-        pending.push({ state: 'retry', outcome, attempts: 0, firstAttemptAt: at, lastAttemptAt: at, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline });
+      dependencies.metrics?.addMetric('matched', MetricUnit.Count, matches.length);
+      for (const match of matches) {
+        // Checked per match, so that rules without a quiet period cost what they did before.
+        if (match.quietPeriod && !('error' in match)) {
+          const logContext = { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, rule: match.rule, pipeline: pipelineName(match.pipeline) };
+          const refused = await deferMatch({ queued, messageId: record.messageId, delivery, rule: match.rule, quietPeriod: match.quietPeriod, logContext }, dependencies);
+          if (refused) await rejectMatch(work, event, match, refused.reason, dependencies);
+        } else await runMatch(work, event, match, dependencies);
       }
-      else if (result.state === 'failed') await recordFailure(record, { ...result, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
-      else if (result.state === 'retry') pending.push({ ...result, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline });
     }
   }
+  const { pending } = work;
   if (pending.length === 0) return;
   if (receiveCount >= dependencies.policy.maxReceiveCount) {
     for (const failure of pending) await recordFailure(record, failure, dependencies, `retries exhausted after ${receiveCount} receives: `);
@@ -106,6 +107,47 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
   dependencies.metrics?.addMetric('retriedLater', MetricUnit.Count, pending.length);
   logger.warn('Retrying later', { deliveryId: message.deliveryId, receiveCount, inSeconds: seconds, rules: pending.map((failure) => failure.rule) });
   throw new RetryLaterError(`${pending.length} rule(s) to retry in ${seconds} s: ${pending.map((failure) => `${failure.rule}: ${failure.outcome.reason}`).join('; ')}`);
+}
+
+/**
+ * Executes one match for one event: a match whose request cannot be built is dead-lettered as
+ * rejected; otherwise executeRule's result is logged, dead-lettered, or left in `work.pending`
+ * for the record's retry.
+ */
+async function runMatch(work: RecordWork, event: CanonicalEvent, match: Match, dependencies: RelayDependencies): Promise<void> {
+  const { logger } = dependencies;
+  const { record, pending } = work;
+  if ('error' in match) return rejectMatch(work, event, match, `the rule's templates failed: ${match.error}`, dependencies);
+  const ruleContext = { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, rule: match.rule, pipeline: pipelineName(match.pipeline) };
+  const about = { rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline };
+  const result = await executeRule(
+    {
+      key: { source: event.source, deliveryId: event.deliveryId, rule: match.rule },
+      pipeline: match.pipeline,
+      request: match.request,
+      messageId: record.messageId,
+      tags: executionTags(event.deliveryId, match.rule),
+      remainingMs: work.remainingMs,
+      logContext: ruleContext,
+    },
+    dependencies,
+  );
+  if (result.state === 'skipped') logger.info('Already handled', { ...ruleContext, reason: result.why });
+  else if (result.state === 'busy') {
+    logger.warn('An earlier receive of this message is still claimed; retrying after its lease', ruleContext);
+    const outcome: Outcome = { kind: 'retryable', stage: 'execute', cause: 'service', retryAfterMs: result.retryAfterMs, reason: 'an earlier receive of this message still holds the claim', snippet: '' };
+    const at = new Date().toISOString();
+    pending.push({ state: 'retry', outcome, attempts: 0, firstAttemptAt: at, lastAttemptAt: at, ...about });
+  } else if (result.state === 'failed') await recordFailure(record, { ...result, ...about }, dependencies);
+  else if (result.state === 'retry') pending.push({ ...result, ...about });
+}
+
+/** A match that cannot run, for a reason no retry changes: dead-lettered as rejected, without calling Code Stream. */
+async function rejectMatch(work: RecordWork, event: CanonicalEvent, match: Pick<Match, 'rule' | 'pipeline'>, reason: string, dependencies: RelayDependencies): Promise<void> {
+  const pipeline = pipelineName(match.pipeline);
+  dependencies.logger.error('The rule matched but its request cannot be built', { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, rule: match.rule, pipeline, reason });
+  const rejected: Outcome = { kind: 'rejected', stage: 'execute', reason, snippet: '' };
+  await recordFailure(work.record, { outcome: rejected, attempts: 0, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
 }
 
 /** A final failure of one rule: the record goes to the DLQ with why, and the rule is marked so redeliveries skip it. */

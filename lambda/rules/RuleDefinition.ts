@@ -13,6 +13,19 @@ export interface RuleDefinition {
   comments?: string;
   tags?: string[];
   source?: string;
+  /** Wait this long after an event, then run only the newest event per key (rules/quietPeriod.ts). */
+  quietPeriod?: QuietPeriodDefinition;
+}
+
+/**
+ * Code Stream's trigger delay, Jenkins's quiet period: a match waits, and of the events that
+ * arrive meanwhile with the same key only the newest runs. Exactly one of `minutes` and `seconds`.
+ */
+export interface QuietPeriodDefinition {
+  minutes?: number;
+  seconds?: number;
+  /** Templates whose values make the key. @default the source, the repository (or image) and the branch (or tag, or pull request) */
+  key?: string[];
 }
 
 /** Every condition given must hold; a list holds when the value matches one of its patterns. */

@@ -3,10 +3,14 @@ import type { RuleDefinition } from './RuleDefinition';
 import { type CompiledRule, compileRule, firstFailure, requestOrError } from './compileRule';
 import type { Condition } from './conditions';
 import type { Delivery } from './Delivery';
+import type { QuietPeriod } from './quietPeriod';
 import { MissingFieldError } from './templates';
 
-/** A rule the delivery matched: its pipeline and request, or why the request could not be built. */
-export type Match = { rule: string; pipeline: PipelineRef } & ({ request: ExecutionRequest } | { error: string });
+/**
+ * A rule the delivery matched: its pipeline and request, or why the request could not be built;
+ * and the rule's quiet period, where it has one.
+ */
+export type Match = { rule: string; pipeline: PipelineRef; quietPeriod?: QuietPeriod } & ({ request: ExecutionRequest } | { error: string });
 
 /** What a rule made of a delivery, for `relay test` and "why didn't it fire?". */
 export interface Decision {
@@ -43,6 +47,8 @@ const ANY = '*';
  */
 export class RuleEngine {
   readonly #rules: readonly CompiledRule[];
+  /** Made at the first lookup by name: only deferred deliveries need it. */
+  #byName?: Map<string, CompiledRule>;
   readonly #buckets = new Map<string, Bucket>();
   /** By source, then kind: two lookups of strings the event has, rather than a key to build each delivery. */
   readonly #resolved = new Map<string, Map<string, Bucket>>();
@@ -73,6 +79,12 @@ export class RuleEngine {
 
   get size(): number {
     return this.#rules.length;
+  }
+
+  /** The rule of this name, if the config still has it. */
+  rule(name: string): CompiledRule | undefined {
+    this.#byName ??= new Map(this.#rules.map((rule) => [rule.name, rule]));
+    return this.#byName.get(name);
   }
 
   /** The rules the delivery matches, in config order, each with the request to send. */
@@ -158,9 +170,9 @@ function passes({ conditions }: Candidate, delivery: Delivery): boolean {
 /** What requestOrError says, as a match, without the object in between: this runs for every match. */
 function matchOf(rule: CompiledRule, delivery: Delivery): Match {
   try {
-    return { rule: rule.name, pipeline: rule.pipeline, request: rule.buildRequest(delivery) };
+    return { rule: rule.name, pipeline: rule.pipeline, quietPeriod: rule.quietPeriod, request: rule.buildRequest(delivery) };
   } catch (error) {
-    if (error instanceof MissingFieldError) return { rule: rule.name, pipeline: rule.pipeline, error: error.message };
+    if (error instanceof MissingFieldError) return { rule: rule.name, pipeline: rule.pipeline, quietPeriod: rule.quietPeriod, error: error.message };
     throw error;
   }
 }

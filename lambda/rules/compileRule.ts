@@ -1,8 +1,9 @@
 import type { ExecutionRequest, PipelineRef } from '../codestream/types';
 import { describeEvent } from '../events/describeEvent';
 import { nativeTriggerInput } from '../events/nativeTriggerInput';
-import { type Condition, type ConditionIssue, compileConditions } from './conditions';
+import { type Condition, type ConditionIssue, compileConditions, issueOf } from './conditions';
 import type { Delivery } from './Delivery';
+import { type QuietPeriod, compileQuietPeriod, quietPeriodIssues } from './quietPeriod';
 import type { RuleDefinition } from './RuleDefinition';
 import { MissingFieldError, type Template, compileTemplate } from './templates';
 
@@ -15,6 +16,8 @@ export interface CompiledRule {
   pipeline: PipelineRef;
   /** @throws MissingFieldError when a template needs a field the delivery lacks. */
   buildRequest(delivery: Delivery): ExecutionRequest;
+  /** Where the rule has one: its matches wait, and only the newest per key runs. */
+  quietPeriod?: QuietPeriod;
 }
 
 /** The first condition the delivery fails, as `when.branches: branch "dev" does not match main`. */
@@ -52,6 +55,12 @@ export function compileRule(definition: RuleDefinition, index: number): { rule?:
     const compiled = fieldTemplate(`tags[${position}]`, text, ['tags', position], issues);
     if (compiled) tags.push(compiled);
   });
+  const quietKey: FieldTemplate[] = [];
+  if (definition.quietPeriod) issues.push(...quietPeriodIssues(definition.quietPeriod));
+  definition.quietPeriod?.key?.forEach((text, position) => {
+    const compiled = fieldTemplate(`quietPeriod.key[${position}]`, text, ['quietPeriod', 'key', position], issues);
+    if (compiled) quietKey.push(compiled);
+  });
   if (issues.length > 0) return { issues };
   const nativeInput = definition.nativeInput !== false;
   const rule: CompiledRule = {
@@ -77,6 +86,9 @@ export function compileRule(definition: RuleDefinition, index: number): { rule?:
         tags: tagValues,
       };
     },
+    quietPeriod:
+      definition.quietPeriod &&
+      compileQuietPeriod(definition.quietPeriod, quietKey.length > 0 ? (delivery) => quietKey.map((part) => rendered(part, delivery)) : undefined),
   };
   return { rule, issues };
 }
@@ -96,7 +108,7 @@ function fieldTemplate(field: string, text: string, path: (string | number)[], i
   try {
     return { field, template: compileTemplate(text) };
   } catch (error) {
-    issues.push({ path, message: (error as Error).message });
+    issues.push(issueOf(path, error));
     return undefined;
   }
 }

@@ -50,17 +50,17 @@ it('is private: every public access blocked, ACLs disabled, no versioning', () =
   expect(properties.VersioningConfiguration).toBeUndefined();
 });
 
-it('expires the bodies once no message can name them: after both retentions, a day to spare', () => {
+it('expires the bodies once no message can name them: after the longest quiet period and both retentions, a day to spare', () => {
   expect(bucketProperties(bodies()).LifecycleConfiguration).toEqual({
-    Rules: [{ Id: 'ExpireBodies', Prefix: 'bodies/', ExpirationInDays: 29, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }],
+    Rules: [{ Id: 'ExpireBodies', Prefix: 'bodies/', ExpirationInDays: 30, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }],
   });
 });
 
-it('derives the expiry from the queues’ retentions, whichever is longer, in whole days', () => {
-  expect(expirationOf({ retentionPeriod: Duration.days(4), deadLetterRetentionPeriod: Duration.days(10) })).toBe(21);
-  expect(expirationOf({ retentionPeriod: Duration.days(10), deadLetterRetentionPeriod: Duration.days(4) })).toBe(15);
-  // 60 hours: two and a half days, rounded up.
-  expect(expirationOf({ retentionPeriod: Duration.hours(30), deadLetterRetentionPeriod: Duration.hours(30) })).toBe(4);
+it('derives the expiry from the queues’ retentions, whichever is longer, and a day of quiet period, in whole days', () => {
+  expect(expirationOf({ retentionPeriod: Duration.days(4), deadLetterRetentionPeriod: Duration.days(10) })).toBe(22);
+  expect(expirationOf({ retentionPeriod: Duration.days(10), deadLetterRetentionPeriod: Duration.days(4) })).toBe(16);
+  // 84 hours: three and a half days, rounded up.
+  expect(expirationOf({ retentionPeriod: Duration.hours(30), deadLetterRetentionPeriod: Duration.hours(30) })).toBe(5);
 });
 
 it('is retained when the stack is deleted, as the table is', () => {

@@ -137,7 +137,7 @@ describe('the relay function', () => {
     });
   });
 
-  it('may do only what it does: consume the queue, send to the DLQ, use the table, read the Code Stream secret and the bodies, write its logs', () => {
+  it('may do only what it does: consume the queue, send to it (deferred) and the DLQ, use the table, read the Code Stream secret, read and put bodies, write its logs', () => {
     expect(actionsOf('RelayRelayRole')).toEqual(
       [
         'dynamodb:GetItem',
@@ -146,6 +146,7 @@ describe('the relay function', () => {
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         's3:GetObject',
+        's3:PutObject',
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'sqs:ChangeMessageVisibility',
@@ -160,7 +161,7 @@ describe('the relay function', () => {
     expect(JSON.stringify(secrets)).toContain(':secret:codestream/relay-??????');
     expect(JSON.stringify(secrets)).not.toContain('webhooks/');
     const sends = statementsOf('RelayRelayRole').filter((statement) => [statement.Action].flat().includes('sqs:SendMessage'));
-    expect(JSON.stringify(sends.map((statement) => statement.Resource))).toMatch(/^\[\{"Fn::GetAtt":\["RelayQueuesDeadLetterQueue\w+","Arn"\]\}\]$/);
+    expect(JSON.stringify(sends.map((statement) => statement.Resource).sort())).toMatch(/^\[\{"Fn::GetAtt":\["RelayQueuesDeadLetterQueue\w+","Arn"\]\},\{"Fn::GetAtt":\["RelayQueuesQueue\w+","Arn"\]\}\]$/);
   });
 });
 
@@ -202,10 +203,13 @@ describe('the body bucket, for deliveries too large to queue', () => {
     for (const pattern of [INGRESS, RELAY]) expect(functionProperties(pattern)?.Environment.Variables.BODY_BUCKET).toEqual({ Ref: bodyBucketId() });
   });
 
-  it('ingress may put objects under bodies/ and the relay get them: one action each, nothing on the bucket itself', () => {
+  it('ingress may put objects under bodies/ and the relay get and put them (a deferral too large to queue beside its body), nothing on the bucket itself', () => {
     const bodies = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bodyBucketId(), 'Arn'] }, '/bodies/*']] };
     expect(s3StatementsOf('RelayIngressRole')).toEqual([{ Effect: 'Allow', Action: 's3:PutObject', Resource: bodies }]);
-    expect(s3StatementsOf('RelayRelayRole')).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: bodies }]);
+    expect(s3StatementsOf('RelayRelayRole')).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: bodies },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: bodies },
+    ]);
   });
 
   it('no function has a wildcard action', () => {
@@ -419,6 +423,14 @@ it('an invalid config fails synth with relay validate’s messages', () => {
   writeFileSync(file, readFileSync(CONFIG, 'utf8').replace('branches: [main, master, develop, "release/*"]', 'branchs: [main]'));
   expect(() => new CodeStreamRelayStack(new App(), 'Broken', { configFile: file })).toThrow(
     new RegExp(`^the relay config is invalid:\\n${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:7: rule "build-main-lines": rules\\[0\\]\\.when\\.branchs: unknown key "branchs"$`),
+  );
+});
+
+it('a template field the canonical event does not have fails synth, with the field it meant', () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'relay-')), 'relay.config.yaml');
+  writeFileSync(file, readFileSync(CONFIG, 'utf8').replace('GIT_REF: ${event.git.ref}', 'GIT_REF: ${event.git.reff}'));
+  expect(() => new CodeStreamRelayStack(new App(), 'Misspelt', { configFile: file })).toThrow(
+    /^the relay config is invalid:\n.*:\d+:28: rule "build-main-lines": rules\[0\]\.input\.GIT_REF: \$\{event\.git\.reff\}: event\.git has no field "reff"; did you mean event\.git\.ref\?$/,
   );
 });
 

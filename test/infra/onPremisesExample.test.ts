@@ -165,12 +165,12 @@ describe('the customer-managed key', () => {
     });
   });
 
-  it('ingress may have S3 make data keys to put bodies, and the relay have it decrypt them: nothing more, through S3 only', () => {
+  it('ingress may have S3 make data keys to put bodies, and the relay have it decrypt them and make keys (a deferral too large to queue beside its body): nothing more, through S3 only', () => {
     const throughS3 = (role: string) =>
       statementsOf(role).filter((statement) => JSON.stringify(statement).includes('"kms:ViaService":"s3.eu-central-1.amazonaws.com"'));
     const statement = (action: string) => ({ Effect: 'Allow', Action: action, Resource: keyArn(), Condition: { StringEquals: { 'kms:ViaService': 's3.eu-central-1.amazonaws.com' } } });
     expect(throughS3('RelayIngressRole')).toEqual([statement('kms:GenerateDataKey')]);
-    expect(throughS3('RelayRelayRole')).toEqual([statement('kms:Decrypt')]);
+    expect(throughS3('RelayRelayRole')).toEqual([statement('kms:Decrypt'), statement('kms:GenerateDataKey')]);
   });
 
   it('encrypts every log group', () => {
@@ -179,7 +179,7 @@ describe('the customer-managed key', () => {
     for (const group of groups) expect(group.Properties.KmsKeyId).toEqual(keyArn());
   });
 
-  it('ingress may encrypt deliveries for the queue, and the relay for the DLQ, through SQS only', () => {
+  it('ingress may encrypt deliveries for the queue, and the relay for the queue (deferred) and the DLQ, through SQS only', () => {
     for (const role of ['RelayIngressRole', 'RelayRelayRole']) {
       expect(statementsOf(role)).toContainEqual({
         Effect: 'Allow',

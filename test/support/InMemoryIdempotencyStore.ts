@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Claim, ExecutionKey, ExecutionRecord, IdempotencyStore } from '../../lambda/relay/IdempotencyStore';
 
-type Store = Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered' | 'get' | 'firstDelivery'>;
+type Store = Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered' | 'get' | 'firstDelivery' | 'markDeferred' | 'markSuperseded'>;
 type Attempts = { attempts: number; firstAttemptAt?: string; lastAttemptAt?: string };
 type Holder = { token?: string };
 
@@ -28,13 +28,15 @@ export class InMemoryIdempotencyStore implements Store {
       previous === undefined ||
       previous.status === 'retrying' ||
       (previous.status === 'in_progress' && previous.leaseUntil <= now) ||
-      (previous.status === 'dead_lettered' && previous.messageId !== messageId);
+      (previous.status === 'dead_lettered' && previous.messageId !== messageId) ||
+      previous.status === 'deferred';
     if (!free) return { claimed: false, record: withoutToken(previous) };
     const token = randomUUID();
-    // A redrive starts afresh: the attempts of a dead-lettered record are spent.
-    const kept: Attempts = previous === undefined || previous.status === 'dead_lettered' ? { attempts: 0 } : attemptsOf(previous);
+    // A redrive starts afresh: the attempts of a dead-lettered record are spent; a deferred one made none.
+    const fresh = previous === undefined || previous.status === 'dead_lettered' || previous.status === 'deferred';
+    const kept: Attempts = fresh ? { attempts: 0 } : attemptsOf(previous);
     this.#set(key, { status: 'in_progress', messageId, leaseUntil: now + this.#leaseMs, claimToken: token, ...kept });
-    if (previous === undefined || previous.status === 'dead_lettered') return { claimed: true, token, attempts: 0, uncertain: false };
+    if (fresh) return { claimed: true, token, attempts: 0, uncertain: false };
     // A holder whose lease lapsed may have reached Code Stream before it died.
     return withoutUndefined({ claimed: true, token, ...kept, uncertain: previous.status === 'retrying' ? previous.uncertain : true });
   }
@@ -48,7 +50,18 @@ export class InMemoryIdempotencyStore implements Store {
   }
 
   async markDeadLettered(key: ExecutionKey, { token, ...details }: { messageId: string; outcome: string } & Attempts & Holder): Promise<boolean> {
-    return this.#setIfHeld(key, token, ['retrying', 'dead_lettered'], { status: 'dead_lettered', ...details });
+    return this.#setIfHeld(key, token, ['retrying', 'dead_lettered', 'deferred'], { status: 'dead_lettered', ...details });
+  }
+
+  async markDeferred(key: ExecutionKey, window: { windowId: string; key: string[]; dueAt: string }, messageId: string): Promise<boolean> {
+    const current = this.#records.get(recordId(key));
+    if (current !== undefined && !(current.status === 'dead_lettered' && current.messageId !== messageId)) return false;
+    this.#set(key, { status: 'deferred', ...window, attempts: 0 });
+    return true;
+  }
+
+  async markSuperseded(key: ExecutionKey, decision: { supersededBy: string; windowId: string }): Promise<boolean> {
+    return this.#setIfHeld(key, undefined, ['deferred'], { status: 'superseded', ...decision, attempts: 0 });
   }
 
   async firstDelivery(source: string, bodySha256: string, deliveryId: string, windowMs: number): Promise<string> {

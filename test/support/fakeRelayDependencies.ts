@@ -1,8 +1,11 @@
+import type { RelayMessage } from '../../lambda/events/RelayMessage';
 import type { DeadLetterQueue, DeadLetterReason } from '../../lambda/relay/DeadLetterQueue';
+import type { DeferredQueue } from '../../lambda/relay/DeferredQueue';
 import type { RelayDependencies } from '../../lambda/relay/RelayDependencies';
 import { DEFAULT_RETRY_POLICY } from '../../lambda/relay/RetryPolicy';
 import { RuleEngine } from '../../lambda/rules/RuleEngine';
 import { InMemoryIdempotencyStore } from './InMemoryIdempotencyStore';
+import { InMemoryQuietWindowStore } from './InMemoryQuietWindowStore';
 import { RecordingLogger, RecordingMetrics } from './recordingObservability';
 import { type WithOverrides, withOverrides } from './withOverrides';
 import { ScriptedCodeStream } from './ScriptedCodeStream';
@@ -34,6 +37,15 @@ export class RecordingDeadLetterQueue implements DeadLetterQueue {
   }
 }
 
+/** The relay's queue as deferrals use it, keeping what it is sent. */
+export class RecordingDeferredQueue implements DeferredQueue {
+  readonly sent: { message: RelayMessage; delaySeconds: number }[] = [];
+
+  async send(message: RelayMessage, delaySeconds: number): Promise<void> {
+    this.sent.push({ message: structuredClone(message), delaySeconds });
+  }
+}
+
 export type RecordingRetryLater = RelayDependencies['retryLater'] & { calls: { receiptHandle: string; seconds: number }[] };
 export type RecordingSleep = Required<RelayDependencies>['sleep'] & { delays: number[] };
 
@@ -41,7 +53,9 @@ export type RecordingSleep = Required<RelayDependencies>['sleep'] & { delays: nu
 export interface RelayFakes extends RelayDependencies {
   codestream: ScriptedCodeStream;
   store: InMemoryIdempotencyStore;
+  windows: InMemoryQuietWindowStore;
   deadLetters: RecordingDeadLetterQueue;
+  deferrals: RecordingDeferredQueue;
   retryLater: RecordingRetryLater;
   logger: RecordingLogger;
   metrics: RecordingMetrics;
@@ -58,7 +72,8 @@ export const STARTED_AT = new Date('2026-11-28T12:00:05Z');
 /**
  * What processRecord and executeRule work with, with no AWS and no Code Stream: one rule, `build`,
  * for every push, pipeline {@link PIPELINE_ID}; a Code Stream that has been scripted no answer; the
- * idempotency store in memory; a recording DLQ, retryLater, logger and metrics; a clock stopped at
+ * idempotency store and the quiet windows in memory; a recording DLQ, deferral queue, retryLater,
+ * logger and metrics; a clock stopped at
  * {@link STARTED_AT}, a sleep that returns at once, and randomness fixed at 0.5, so that every
  * backoff is the middle of its range. Anything can be replaced; what is not stays readable.
  *
@@ -76,7 +91,9 @@ export function fakeRelayDependencies<Overrides extends Partial<RelayFakes> = ob
     sources: TEST_SOURCES,
     codestream: new ScriptedCodeStream([]),
     store: new InMemoryIdempotencyStore({ leaseMs: LEASE_MS, now: () => clock.now().getTime() }),
+    windows: new InMemoryQuietWindowStore({ now: () => clock.now().getTime() }),
     deadLetters: new RecordingDeadLetterQueue(),
+    deferrals: new RecordingDeferredQueue(),
     retryLater: Object.assign(async (receiptHandle: string, seconds: number) => void calls.push({ receiptHandle, seconds }), { calls }),
     policy: DEFAULT_RETRY_POLICY,
     logger: new RecordingLogger(),

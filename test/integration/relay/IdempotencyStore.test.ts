@@ -320,6 +320,75 @@ describe('dead-lettered', () => {
   });
 });
 
+describe('deferred: waiting out a quiet period', () => {
+  const WINDOW = { windowId: '6f1d7c2a-3b4e-4f50-8a61-72b8c9d0e1f2', key: ['github', 'acme/app', 'branch:main'], dueAt: isoAt(T0 + 300_000) };
+
+  it('is recorded for a new key only, with its window', async () => {
+    const store = storeWith();
+    const key = newKey();
+
+    expect(await store.markDeferred(key, WINDOW, 'msg-0')).toBe(true);
+    expect(await store.get(key)).toEqual({ status: 'deferred', attempts: 0, ...WINDOW });
+    await expectExpiresAt(key, T0);
+    expect(await store.markDeferred(key, { ...WINDOW, windowId: 'another' }, 'msg-0')).toBe(false);
+    await claimToken(store, key, 'msg-1');
+    expect(await store.markDeferred(key, WINDOW, 'msg-2')).toBe(false);
+  });
+
+  it('is claimed like a new key, leaving no trace of the window', async () => {
+    const store = storeWith();
+    const key = newKey();
+    await store.markDeferred(key, WINDOW, 'msg-0');
+
+    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: true, token: TOKEN, attempts: 0, uncertain: false });
+    expect(await store.get(key)).toEqual({ status: 'in_progress', messageId: 'msg-1', leaseUntil: T0 + LEASE_MS, attempts: 0 });
+  });
+
+  it('may be dead-lettered without a claim (its request could not be built)', async () => {
+    const store = storeWith();
+    const key = newKey();
+    await store.markDeferred(key, WINDOW, 'msg-0');
+
+    expect(await store.markDeadLettered(key, { messageId: 'msg-1', outcome: 'rejected', attempts: 0 })).toBe(true);
+    expect(await store.get(key)).toMatchObject({ status: 'dead_lettered', outcome: 'rejected' });
+  });
+
+  it('is recorded again by a redrive of a key dead-lettered before it waited, not by that message again', async () => {
+    const store = storeWith();
+    const key = newKey();
+    await store.markDeadLettered(key, { messageId: 'msg-1', outcome: 'rejected', attempts: 0 });
+
+    expect(await store.markDeferred(key, WINDOW, 'msg-1')).toBe(false);
+    expect(await store.markDeferred(key, WINDOW, 'redrive-1')).toBe(true);
+    expect(await store.get(key)).toEqual({ status: 'deferred', attempts: 0, ...WINDOW });
+  });
+
+  it('is superseded: never claimed after, by a redelivery or a redrive', async () => {
+    const store = storeWith();
+    const key = newKey();
+    await store.markDeferred(key, WINDOW, 'msg-0');
+
+    expect(await store.markSuperseded(key, { supersededBy: 'github:newer', windowId: WINDOW.windowId })).toBe(true);
+    const superseded = { status: 'superseded', supersededBy: 'github:newer', windowId: WINDOW.windowId, attempts: 0 };
+    expect(await store.get(key)).toEqual(superseded);
+    await expectExpiresAt(key, T0);
+    expect(await store.claim(key, 'msg-1')).toEqual({ claimed: false, record: superseded });
+    expect(await store.markSuperseded(key, { supersededBy: 'github:other', windowId: 'another' })).toBe(false);
+    expect(await store.markDeadLettered(key, { messageId: 'msg-2', outcome: 'rejected', attempts: 0 })).toBe(false);
+    expect(await store.get(key)).toEqual(superseded);
+  });
+
+  it('is not superseded once claimed: the claim ran, or runs', async () => {
+    const store = storeWith();
+    const key = newKey();
+    await store.markDeferred(key, WINDOW, 'msg-0');
+    await claimToken(store, key, 'msg-1');
+
+    expect(await store.markSuperseded(key, { supersededBy: 'github:newer', windowId: WINDOW.windowId })).toBe(false);
+    expect(await store.get(key)).toMatchObject({ status: 'in_progress' });
+  });
+});
+
 describe('concurrent claims', () => {
   async function claimants(store: IdempotencyStore, key: ExecutionKey): Promise<string[]> {
     const messageIds = ['msg-a', 'msg-b', 'msg-c', 'msg-d', 'msg-e'];
@@ -482,7 +551,9 @@ describe('the in-memory store of the unit tests (test/support/InMemoryIdempotenc
     | { kind: 'get'; key: number }
     | { kind: 'markCreated'; key: number; attempts: number; executionId?: string; at?: string; holder: Holder }
     | { kind: 'markRetrying'; key: number; attempts: number; uncertain: boolean; at?: string; holder: Holder }
-    | { kind: 'markDeadLettered'; key: number; attempts: number; messageId: string; at?: string; holder: Holder };
+    | { kind: 'markDeadLettered'; key: number; attempts: number; messageId: string; at?: string; holder: Holder }
+    | { kind: 'markDeferred'; key: number; windowId: string; messageId: string }
+    | { kind: 'markSuperseded'; key: number; windowId: string };
   /** Which claim a mark gives: the key's latest, an earlier one (a holder whose lease lapsed), or none. */
   type Holder = 'latest' | 'earlier' | 'none';
 
@@ -498,9 +569,11 @@ describe('the in-memory store of the unit tests (test/support/InMemoryIdempotenc
     fc.record({ kind: fc.constant('markCreated' as const), key, attempts, executionId: fc.option(fc.constant('e7a1c3d2'), { nil: undefined }), at, holder }),
     fc.record({ kind: fc.constant('markRetrying' as const), key, attempts, uncertain: fc.boolean(), at, holder }),
     fc.record({ kind: fc.constant('markDeadLettered' as const), key, attempts, messageId, at, holder }),
+    fc.record({ kind: fc.constant('markDeferred' as const), key, windowId: fc.constantFrom('window-1', 'window-2'), messageId }),
+    fc.record({ kind: fc.constant('markSuperseded' as const), key, windowId: fc.constantFrom('window-1', 'window-2') }),
   );
 
-  type Store = Pick<IdempotencyStore, 'claim' | 'get' | 'markCreated' | 'markRetrying' | 'markDeadLettered'>;
+  type Store = Pick<IdempotencyStore, 'claim' | 'get' | 'markCreated' | 'markRetrying' | 'markDeadLettered' | 'markDeferred' | 'markSuperseded'>;
 
   /**
    * Runs the operation; a claim's answer without its token (random in each store), which is kept in
@@ -527,6 +600,10 @@ describe('the in-memory store of the unit tests (test/support/InMemoryIdempotenc
         return store.markRetrying(target, { token, uncertain: operation.uncertain, lastOutcome: 'HTTP 503', attempts: operation.attempts, firstAttemptAt: operation.at, lastAttemptAt });
       case 'markDeadLettered':
         return store.markDeadLettered(target, { token, messageId: operation.messageId, outcome: 'forbidden', attempts: operation.attempts, firstAttemptAt: operation.at, lastAttemptAt });
+      case 'markDeferred':
+        return store.markDeferred(target, { windowId: operation.windowId, key: ['github', 'acme/app', 'branch:main'], dueAt: lastAttemptAt }, operation.messageId);
+      case 'markSuperseded':
+        return store.markSuperseded(target, { supersededBy: 'github:newer', windowId: operation.windowId });
     }
   }
 

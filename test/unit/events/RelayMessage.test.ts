@@ -28,11 +28,17 @@ const VALID = { ...ENVELOPE, eventKind: 'push', bodyBase64: Buffer.from(BODY).to
 const REFERENCE = { bucket: 'relay-bodies', key: 'bodies/2026-11-28/github/0f6c1d2e', bytes: Buffer.byteLength(BODY) };
 /** As ingress writes it for such a body: the reference instead of the body. */
 const STORED = { ...ENVELOPE, eventKind: 'push', bodyRef: REFERENCE, headers: {} };
+/** As the relay sends a delivery back to wait out a rule's quiet period. */
+const DEFERRAL = { rule: 'build', eventDeliveryId: 'd-1', key: ['github', 'acme/app', 'branch:main'], windowId: 'w-1', dueAt: '2026-11-28T12:05:00.000Z' };
 /** As messages queued before issue #12 hold it: the events, and the body as text. */
 const LEGACY = { ...ENVELOPE, events: [{ kind: 'push' }], body: BODY, headers: {} };
 
 it('reads a relay message, defaulting its query', () => {
   expect(parseRelayMessage(JSON.stringify(VALID))).toEqual({ ...VALID, query: {} });
+});
+
+it('reads a deferred message, keeping its deferral', () => {
+  expect(parseRelayMessage(JSON.stringify({ ...VALID, deferred: DEFERRAL }))).toEqual({ ...VALID, deferred: DEFERRAL, query: {} });
 });
 
 it('reads a message queued with the body as text', () => {
@@ -52,6 +58,11 @@ it.each([
   ['events that are no list', JSON.stringify({ ...LEGACY, events: { kind: 'push' } }), "the message's events are not a list of events"],
   ['an eventKind that is no text', JSON.stringify({ ...VALID, eventKind: ['push'] }), "the message's eventKind is not text"],
   ['no headers', JSON.stringify({ ...VALID, headers: null }), 'the message has no headers'],
+  ...[{ rule: 7 }, { key: 'github' }, { key: [1] }, { windowId: undefined }, { dueAt: 'later' }].map((wrong) => [
+    `a deferral with ${JSON.stringify(wrong)}`,
+    JSON.stringify({ ...VALID, deferred: { ...DEFERRAL, ...wrong } }),
+    "the message's deferred is not a rule, an event delivery id, a key, a window id and a due time",
+  ]),
 ])('refuses %s', (_case, text, message) => {
   expect(() => parseRelayMessage(text)).toThrow(new MalformedMessageError(message));
 });
