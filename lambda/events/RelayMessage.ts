@@ -121,6 +121,13 @@ export function messageAttributes(message: RelayMessage): Record<string, string>
   return attributes;
 }
 
+/** {@link messageAttributes} as SendMessage takes them. */
+export function sqsMessageAttributes(message: RelayMessage): Record<string, { DataType: 'String'; StringValue: string }> {
+  const attributes: Record<string, { DataType: 'String'; StringValue: string }> = {};
+  for (const [name, value] of Object.entries(messageAttributes(message))) attributes[name] = { DataType: 'String', StringValue: value };
+  return attributes;
+}
+
 /** The `eventKind` of a delivery with these events: each kind once, in order, comma-separated. */
 export function eventKindOf(events: readonly Pick<CanonicalEvent, 'kind'>[]): string {
   const kinds: string[] = [];

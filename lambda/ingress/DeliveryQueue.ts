@@ -1,5 +1,5 @@
 import { type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { type RelayMessage, messageAttributes } from '../events/RelayMessage';
+import { type RelayMessage, sqsMessageAttributes } from '../events/RelayMessage';
 
 /** Where ingress puts deliveries: the relay's SQS queue. */
 export interface DeliveryQueue {
@@ -15,7 +15,6 @@ export class SqsDeliveryQueue implements DeliveryQueue {
   ) {}
 
   async send(message: RelayMessage, body: string): Promise<void> {
-    const attributes = Object.entries(messageAttributes(message)).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]);
-    await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: body, MessageAttributes: Object.fromEntries(attributes) }));
+    await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: body, MessageAttributes: sqsMessageAttributes(message) }));
   }
 }

@@ -1,5 +1,5 @@
 import { type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { type RelayMessage, messageAttributes, serializeRelayMessage } from '../events/RelayMessage';
+import { type RelayMessage, serializeRelayMessage, sqsMessageAttributes } from '../events/RelayMessage';
 
 /**
  * The longest wait of one deferral, 14 minutes: SQS delays a message 15 minutes at most, and a
@@ -23,14 +23,8 @@ export class SqsDeferredQueue implements DeferredQueue {
   ) {}
 
   async send(message: RelayMessage, delaySeconds: number): Promise<void> {
-    const attributes = Object.entries(messageAttributes(message)).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]);
     await this.client.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: serializeRelayMessage(message).json,
-        MessageAttributes: Object.fromEntries(attributes),
-        DelaySeconds: delaySeconds,
-      }),
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: serializeRelayMessage(message).json, MessageAttributes: sqsMessageAttributes(message), DelaySeconds: delaySeconds }),
     );
   }
 }

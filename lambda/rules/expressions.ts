@@ -50,12 +50,23 @@ const evaluating = new Environment(OPTIONS);
 for (const root of TEMPLATE_ROOTS) evaluating.registerVariable(root, 'map');
 registerLinearMatches(evaluating);
 
-/** Checks: the event has CanonicalEvent's fields and their types; body, headers and query are the delivery's, anything. */
-const checking = new Environment(OPTIONS);
-checking.registerType({ name: EVENT_TYPE, schema: celSchema(EVENT_FIELDS) });
-checking.registerVariable('event', EVENT_TYPE);
-for (const root of TEMPLATE_ROOTS) if (root !== 'event') checking.registerVariable(root, 'map');
-registerLinearMatches(checking);
+/**
+ * Checks: the event has CanonicalEvent's fields and their types; body, headers and query are the
+ * delivery's, anything. Made at the first expression, not when the module loads: a config without
+ * expressions never needs it.
+ */
+let checking: Environment | undefined;
+
+function checkingEnvironment(): Environment {
+  if (!checking) {
+    checking = new Environment(OPTIONS);
+    checking.registerType({ name: EVENT_TYPE, schema: celSchema(EVENT_FIELDS) });
+    checking.registerVariable('event', EVENT_TYPE);
+    for (const root of TEMPLATE_ROOTS) if (root !== 'event') checking.registerVariable(root, 'map');
+    registerLinearMatches(checking);
+  }
+  return checking;
+}
 
 // Rules repeat the same expressions: each text is compiled, and checked, once.
 const compiled = new Map<string, Expression>();
@@ -82,7 +93,7 @@ function compileUncached(source: string): Expression {
   }
   const mistake = eventPathMistake(program.ast);
   if (mistake) throw new ExpressionError(mistake.message, mistake.offset);
-  const checked = checking.check(source);
+  const checked = checkingEnvironment().check(source);
   if (!checked.valid) throw new ExpressionError(`invalid CEL expression: ${checkFailure(checked)}`, checked.error?.range?.start);
   const type = checked.type ?? 'unknown';
   if (type !== 'bool' && type !== 'dyn') throw new ExpressionError(`the expression gives ${describeType(type)}, not a bool`, 0);

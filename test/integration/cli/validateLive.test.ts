@@ -4,7 +4,7 @@ import path from 'node:path';
 import { main } from '../../../cli/main';
 import { nativeInputNames } from '../../../cli/nativeInputNames';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
-import type { SimulatedPipeline } from '../../../local/codestream-simulator/seed';
+import { type SimulatedPipeline, loadSeed } from '../../../local/codestream-simulator/seed';
 import { freePort } from '../../support/freePort';
 import { REFRESH_TOKEN, startSimulator } from '../../support/simulatorFixture';
 
@@ -320,3 +320,15 @@ describe('relay validate --live', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+it('the example config fits the example seed, so local mode’s walkthrough checks clean', async () => {
+  const root = path.join(__dirname, '../../..');
+  const example = await startSimulator({ seed: loadSeed(path.join(root, 'local/codestream-simulator/seed.example.json')) });
+  try {
+    const result = await relay('validate', '--live', '--config', path.join(root, 'relay.config.yaml'), '--url', example.url, '--secrets', path.join(root, 'relay.secrets.local.json'), '--json');
+    expect(JSON.parse(result.stdout)).toMatchObject({ valid: true, live: { problems: [] } });
+    expect(result.code).toBe(0);
+  } finally {
+    await example.stop();
+  }
+});

@@ -9,6 +9,9 @@ it('loads the committed example seed', () => {
   expect(seed.pipelines.map((pipeline) => `${pipeline.project}/${pipeline.name}`)).toEqual([
     'demo/build',
     'demo/deploy-image',
+    'demo/deploy',
+    'demo/scan-report',
+    'demo/ci-artifact',
     'demo/release',
     'demo/retired',
   ]);
