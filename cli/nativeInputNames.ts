@@ -16,6 +16,7 @@ const DETAILS_OF_KIND: Record<EventKind, readonly Details[]> = {
   delete: ['git'],
   pull_request: ['git'],
   pipeline: ['git'],
+  release: ['git'],
   artifact_push: ['artifact'],
   artifact_delete: ['artifact'],
   artifact_scan: ['artifact'],

@@ -31,6 +31,7 @@ export type ProviderName =
   | 'bitbucket-server'
   | 'gitea'
   | 'forgejo'
+  | 'gerrit'
   | 'azure-devops'
   | 'dockerhub'
   | 'harbor'
@@ -46,6 +47,7 @@ export type ProviderName =
  * - `create` / `delete`: a branch or tag created or deleted, as its own event (`git.refType` says which);
  * - `pull_request`: a pull or merge request opened, updated, closed or merged (`action`, `git.pullRequest`);
  * - `pipeline`: a CI pipeline on the Git server changed state (GitLab);
+ * - `release`: a release of a tag published, created or changed (`action`, `git.release`);
  * - `artifact_push` / `artifact_delete`: an image or package pushed or deleted;
  * - `artifact_scan`: a vulnerability scan of an artifact completed;
  * - `ping`: the provider testing the webhook;
@@ -58,6 +60,7 @@ export type EventKind =
   | 'delete'
   | 'pull_request'
   | 'pipeline'
+  | 'release'
   | 'artifact_push'
   | 'artifact_delete'
   | 'artifact_scan'
@@ -71,6 +74,7 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'delete',
   'pull_request',
   'pipeline',
+  'release',
   'artifact_push',
   'artifact_delete',
   'artifact_scan',
@@ -99,6 +103,17 @@ export interface GitEvent {
   pullRequest?: PullRequest;
   /** For `pipeline` events: the pipeline's id and status. */
   pipeline?: { id: string; status: string; url?: string };
+  /** For `release` events: the release of `tag`, as the provider describes it. */
+  release?: Release;
+}
+
+export interface Release {
+  /** The release's title; providers allow it empty, and then it is absent. */
+  name?: string;
+  /** The release's web page. */
+  url?: string;
+  prerelease?: boolean;
+  draft?: boolean;
 }
 
 export interface Repository {

@@ -23,6 +23,20 @@ const PULL_REQUEST_VERBS: Record<string, string> = {
   fulfilled: 'merged',
 };
 
+// The same for release actions: GitLab's `create`, GitHub's `released` and `prereleased`, …
+const RELEASE_VERBS: Record<string, string> = {
+  create: 'created',
+  created: 'created',
+  update: 'updated',
+  updated: 'updated',
+  edited: 'updated',
+  published: 'published',
+  released: 'published',
+  prereleased: 'published',
+  delete: 'deleted',
+  deleted: 'deleted',
+};
+
 /** One short human sentence for an event, e.g. `push to main by alice` (GIT_EVENT_DESCRIPTION, log lines). */
 export function describeEvent(event: CanonicalEvent): string {
   const by = event.sender ? ` by ${event.sender}` : '';
@@ -41,6 +55,10 @@ export function describeEvent(event: CanonicalEvent): string {
     }
     case 'pipeline':
       return `pipeline ${git?.pipeline?.status ?? event.action ?? 'event'} on ${git?.branch ?? git?.tag ?? git?.repository.fullName ?? ''}`;
+    case 'release': {
+      const verb = RELEASE_VERBS[event.action ?? 'published'] ?? event.action ?? 'published';
+      return `release ${git?.tag ?? git?.ref ?? ''} ${verb}${by}`;
+    }
     case 'artifact_push':
     case 'artifact_delete':
     case 'artifact_scan': {

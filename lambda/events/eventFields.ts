@@ -72,6 +72,7 @@ export const EVENT_FIELDS: FieldsOf<CanonicalEvent> = {
       mergeCommit: 'string',
     },
     pipeline: { id: 'string', status: 'string', url: 'string' },
+    release: { name: 'string', url: 'string', prerelease: 'bool', draft: 'bool' },
   },
   artifact: {
     registry: 'string',

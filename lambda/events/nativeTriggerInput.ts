@@ -23,7 +23,8 @@ export function nativeTriggerInput(event: CanonicalEvent): Record<string, string
     return {
       GIT_BRANCH_NAME: pr?.targetBranch ?? git.branch ?? '',
       GIT_COMMIT_ID: (pr ? (pr.mergeCommit ?? pr.headCommit) : undefined) ?? git.commit?.id ?? git.after ?? '',
-      GIT_CHANGE_SUBJECT: pr?.title ?? firstLine(git.commit?.message),
+      // A release without a name is shown by its tag, as the providers' pages do.
+      GIT_CHANGE_SUBJECT: pr?.title ?? (git.release ? (git.release.name ?? git.tag ?? '') : firstLine(git.commit?.message)),
       GIT_EVENT_OWNER_NAME: event.sender ?? git.commit?.author ?? '',
       GIT_EVENT_DESCRIPTION: describeEvent(event),
       GIT_EVENT_TIMESTAMP: event.occurredAt,

@@ -1,5 +1,5 @@
 import type { ChangedFiles, GitEvent } from '../events/CanonicalEvent';
-import { strings } from './json';
+import { bool, record, required, strings, text } from './json';
 
 /** A Git object id of zeros: the "before" of a created ref, the "after" of a deleted one. */
 export const ZERO_COMMIT = '0000000000000000000000000000000000000000';
@@ -82,4 +82,24 @@ export function changedFilesOf(commits: unknown[]): ChangedFiles | undefined {
     }
   }
   return any ? files : undefined;
+}
+
+/**
+ * The release of a `release` event as GitHub sends it, and Gitea and Forgejo after it: its tag,
+ * and `target_commitish`, the branch it was cut from or a commit id (40 hex digits; 64 for a
+ * SHA-256 repository). Also when it happened, the release's time.
+ */
+export function releaseOf(body: Record<string, unknown>): { occurredAt: string | undefined; git: Pick<GitEvent, 'ref' | 'refType' | 'branch' | 'tag' | 'commit' | 'release'> } {
+  const release = required(record(body, 'release'), 'release');
+  const tag = required(text(release, 'tag_name'), 'release.tag_name');
+  const target = text(release, 'target_commitish') || undefined;
+  const targetIsCommit = target !== undefined && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(target);
+  return {
+    occurredAt: toIsoUtc(text(release, 'published_at') ?? text(release, 'created_at')),
+    git: Object.assign(refParts(`refs/tags/${tag}`), {
+      branch: targetIsCommit ? undefined : target,
+      commit: targetIsCommit ? { id: target } : undefined,
+      release: { name: text(release, 'name') || undefined, url: text(release, 'html_url'), prerelease: bool(release, 'prerelease'), draft: bool(release, 'draft') },
+    }),
+  };
 }

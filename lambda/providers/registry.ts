@@ -5,6 +5,7 @@ import { bitbucketCloud } from './adapters/bitbucket-cloud';
 import { bitbucketServer } from './adapters/bitbucket-server';
 import { gitea } from './adapters/gitea';
 import { forgejo } from './adapters/forgejo';
+import { gerrit } from './adapters/gerrit';
 import { azureDevops } from './adapters/azure-devops';
 import { dockerhub } from './adapters/dockerhub';
 import { harbor } from './adapters/harbor';
@@ -23,6 +24,7 @@ export const ADAPTERS: Readonly<Record<ProviderName, ProviderAdapter>> = {
   'bitbucket-server': bitbucketServer,
   gitea,
   forgejo,
+  gerrit,
   'azure-devops': azureDevops,
   dockerhub,
   harbor,

@@ -57,6 +57,7 @@ export function credentialModel(definition: SourceDefinition): CredentialModel {
     }
     case 'dockerhub':
     case 'quay':
+    case 'gerrit':
       return urlToken(text(options.tokenHeader) ?? 'x-relay-token', text(options.tokenQuery) ?? 'token');
     case 'aws-ecr':
       return urlToken(text(options.tokenHeader) ?? 'x-api-key', text(options.tokenQuery) ?? 'token');

@@ -249,7 +249,7 @@ describe('the API', () => {
   it('throttles each configured source on its own, each at the stage’s whole limit, and unknown names at 1/s', () => {
     const { config } = loadConfig(CONFIG);
     const sources = Object.keys(config.sources);
-    expect(sources).toHaveLength(13);
+    expect(sources).toHaveLength(14);
     const settings = throttlingOf(template);
     for (const source of sources) expect(settings[`/hooks/${source}`]).toEqual([50, 100]);
     expect(settings['/hooks/{source}']).toEqual([1, 5]);

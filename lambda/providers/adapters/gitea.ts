@@ -1,7 +1,7 @@
 import type { GitEvent, ProviderName, Repository } from '../../events/CanonicalEvent';
 import { authenticatedBy, signature } from '../auth/authentication';
 import { UnknownEventError } from '../errors';
-import { changedFilesOf, isZeroCommit, originOf, refParts, toIsoUtc } from '../gitFields';
+import { changedFilesOf, isZeroCommit, originOf, refParts, releaseOf, toIsoUtc } from '../gitFields';
 import { bool, integer, list, record, required, text } from '../json';
 import { NO_OPTIONS } from '../optionsSchema';
 import type { EventFields, ProviderAdapter, WebhookRequest } from '../types';
@@ -81,6 +81,8 @@ function fields(event: string, body: Record<string, unknown>): EventFields {
     case 'pull_request_milestone':
     case 'pull_request_review_request':
       return pullRequest(event, body, sender);
+    case 'release':
+      return release(event, body, sender);
     default:
       return { kind: 'other', event, action: text(body, 'action'), sender, git: optionalGit(body) };
   }
@@ -148,6 +150,12 @@ function pullRequest(event: string, body: Record<string, unknown>, sender: strin
       },
     }),
   };
+}
+
+/** A release: its tag, and the branch or commit it was cut from (gitFields.ts's releaseOf). */
+function release(event: string, body: Record<string, unknown>, sender: string | undefined): EventFields {
+  const { occurredAt, git } = releaseOf(body);
+  return { kind: 'release', event, action: text(body, 'action'), occurredAt, sender, git: Object.assign(base(body), git) };
 }
 
 function senderOf(body: Record<string, unknown>): string | undefined {

@@ -1,7 +1,7 @@
 import type { ArtifactEvent, GitEvent, Repository } from '../../events/CanonicalEvent';
 import { authenticatedBy, signature } from '../auth/authentication';
 import { UnknownEventError } from '../errors';
-import { changedFilesOf, hostOf, originOf, refParts, toIsoUtc } from '../gitFields';
+import { changedFilesOf, hostOf, originOf, refParts, releaseOf, toIsoUtc } from '../gitFields';
 import { bool, integer, list, record, required, text } from '../json';
 import { NO_OPTIONS } from '../optionsSchema';
 import type { EventFields, NormalisedDelivery, ProviderAdapter, WebhookRequest } from '../types';
@@ -52,6 +52,8 @@ function fields(event: string, request: WebhookRequest, body: Record<string, unk
     }
     case 'pull_request':
       return pullRequest(event, request, body, sender);
+    case 'release':
+      return release(event, request, body, sender);
     case 'package':
     case 'registry_package':
       return { kind: 'artifact_push', event, action, occurredAt: packageTime(body), sender, artifact: packageArtifact(body, event) };
@@ -115,6 +117,12 @@ function pullRequest(event: string, request: WebhookRequest, body: Record<string
   };
 }
 
+/** A release: its tag, and the branch or commit it was cut from (gitFields.ts's releaseOf). */
+function release(event: string, request: WebhookRequest, body: Record<string, unknown>, sender: string | undefined): EventFields {
+  const { occurredAt, git } = releaseOf(body);
+  return { kind: 'release', event, action: text(body, 'action'), occurredAt, sender, git: Object.assign(base(request, body), git) };
+}
+
 function base(request: WebhookRequest, body: Record<string, unknown>): Pick<GitEvent, 'serverUrl' | 'repository'> {
   const repository = required(record(body, 'repository'), 'repository');
   return { serverUrl: serverUrl(request, repository), repository: repositoryOf(repository) };
@@ -153,7 +161,10 @@ function packageArtifact(body: Record<string, unknown>, event: string): Artifact
   const path = fromUrl ? urlPath : [text(pkg, 'owner', 'login') ?? '', required(text(pkg, 'name'), `${event}.name`)];
   const repository = path[path.length - 1] ?? '';
   const namespace = path.slice(0, -1).join('/');
-  const tag = text(version, 'container_metadata', 'tag', 'name') || undefined;
+  // A container's `version` is its tag, or its digest when pushed untagged.
+  const versionName = text(version, 'version') || undefined;
+  const versionIsDigest = versionName?.startsWith('sha256:') === true;
+  const tag = text(version, 'container_metadata', 'tag', 'name') || (versionIsDigest ? undefined : versionName);
   return {
     registry,
     registryUrl: `https://${registry}`,
@@ -161,7 +172,10 @@ function packageArtifact(body: Record<string, unknown>, event: string): Artifact
     repository,
     image: namespace ? `${namespace}/${repository}` : repository,
     tag,
-    digest: text(version, 'container_metadata', 'tag', 'digest') || text(version, 'container_metadata', 'manifest', 'digest'),
+    digest:
+      text(version, 'container_metadata', 'tag', 'digest') ||
+      text(version, 'container_metadata', 'manifest', 'digest') ||
+      (versionIsDigest ? versionName : undefined),
     mediaType: text(version, 'container_metadata', 'manifest', 'media_type'),
     packageType: text(pkg, 'package_type')?.toLowerCase(),
     pusher: text(body, 'sender', 'login'),

@@ -48,6 +48,8 @@ function fields(event: string, request: WebhookRequest, body: Record<string, unk
       return mergeRequest(event, request, body);
     case 'Pipeline Hook':
       return pipeline(event, request, body);
+    case 'Release Hook':
+      return release(event, request, body);
     default:
       return {
         kind: 'other',
@@ -129,6 +131,22 @@ function pipeline(event: string, request: WebhookRequest, body: Record<string, u
         status: required(text(attributes, 'status'), 'object_attributes.status'),
         url: text(attributes, 'url'),
       },
+    }),
+  };
+}
+
+/** GitLab names a release's tag and commit, not the branch it was cut from. */
+function release(event: string, request: WebhookRequest, body: Record<string, unknown>): EventFields {
+  const tag = required(text(body, 'tag'), 'tag');
+  return {
+    kind: 'release',
+    event,
+    action: text(body, 'action'),
+    occurredAt: toIsoUtc(text(body, 'released_at') ?? text(body, 'created_at')),
+    sender: senderOf(body),
+    git: Object.assign(base(request, body), refParts(`refs/tags/${tag}`), {
+      commit: commitOf(record(body, 'commit')),
+      release: { name: text(body, 'name') || undefined, url: text(body, 'url') },
     }),
   };
 }

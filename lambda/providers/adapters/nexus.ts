@@ -62,9 +62,31 @@ function fields(event: string, body: Record<string, unknown>, options: Record<st
 function artifactOf(subject: string, body: Record<string, unknown>, options: Record<string, unknown>, pusher: string | undefined): ArtifactEvent {
   const item = required(record(body, subject), subject);
   const namespace = required(text(body, 'repositoryName'), 'repositoryName');
-  const repository = required(text(item, 'name'), `${subject}.name`);
+  const packageType = text(item, 'format');
+  const repository = qualifiedName(packageType, text(item, 'group'), required(text(item, 'name'), `${subject}.name`));
   const { registry, registryUrl } = serverOf(options);
-  return { registry, registryUrl, namespace, repository, image: `${namespace}/${repository}`, tag: text(item, 'version'), packageType: text(item, 'format'), pusher };
+  return { registry, registryUrl, namespace, repository, image: `${namespace}/${repository}`, tag: text(item, 'version'), packageType, pusher };
+}
+
+/**
+ * The name with the item's own `group` in front, written as its format writes it: npm
+ * `@scope/name` (Nexus keeps the scope without its `@`: `"group": "types"`), Maven
+ * `groupId:artifactId`. Only the payload's `group` is used; nothing is read out of a path. A name
+ * that already carries the group is left alone: an npm name starting with `@`, a Maven name with
+ * a `/` (an asset's name is its path, `org/example/lib/1.0/lib-1.0.jar`). Other formats keep
+ * their name: their groups (a raw directory, for one) are already part of it or have no usual
+ * written form.
+ */
+function qualifiedName(format: string | undefined, group: string | undefined, name: string): string {
+  if (!group) return name;
+  switch (format) {
+    case 'npm':
+      return name.startsWith('@') ? name : `@${group.replace(/^@/, '')}/${name}`;
+    case 'maven2':
+      return name.includes('/') ? name : `${group}:${name}`;
+    default:
+      return name;
+  }
 }
 
 type Server = Pick<ArtifactEvent, 'registry' | 'registryUrl'>;

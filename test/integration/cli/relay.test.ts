@@ -43,7 +43,7 @@ function requestOf(output: Awaited<ReturnType<typeof dryRun>>[number], rule: str
 
 describe('relay validate', () => {
   it('accepts the example config', async () => {
-    expect(await relay('validate', '--config', CONFIG)).toEqual({ code: 0, stdout: `${CONFIG}: valid: 13 sources, ${RULES.length} rules\n`, stderr: '' });
+    expect(await relay('validate', '--config', CONFIG)).toEqual({ code: 0, stdout: `${CONFIG}: valid: 14 sources, ${RULES.length} rules\n`, stderr: '' });
   });
 
   it('prints every problem on stderr, those of the schema and the others together, and exits 1', async () => {
@@ -321,7 +321,7 @@ describe('the relay command', () => {
 
   it('runs as the package bin', async () => {
     const { stdout } = await run(path.join(ROOT, 'bin/relay.cjs'), ['validate', '--config', CONFIG], { cwd: ROOT });
-    expect(stdout).toBe(`${CONFIG}: valid: 13 sources, ${RULES.length} rules\n`);
+    expect(stdout).toBe(`${CONFIG}: valid: 14 sources, ${RULES.length} rules\n`);
     await expect(run(path.join(ROOT, 'bin/relay.cjs'), ['validate', '--config', '/nonexistent.yaml'], { cwd: ROOT })).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('/nonexistent.yaml: cannot read the config: ENOENT'),

@@ -79,5 +79,5 @@ it('relay validate accepts any field of the delivery, and the event fields there
       ANYTHING: \${body.a.b[0].c:-none}
 `);
   const { code, stdout, stderr } = await relay('validate', '--config', file);
-  expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: `${file}: valid: 13 sources, 1 rules\n`, stderr: '' });
+  expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: `${file}: valid: 14 sources, 1 rules\n`, stderr: '' });
 });

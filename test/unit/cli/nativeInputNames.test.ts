@@ -4,7 +4,7 @@ const GIT = ['GIT_BRANCH_NAME', 'GIT_COMMIT_ID', 'GIT_CHANGE_SUBJECT', 'GIT_EVEN
 const DOCKER = ['DOCKER_EVENT_TIMESTAMP', 'DOCKER_IMAGE_TAG', 'DOCKER_OWNER_NAME', 'DOCKER_REPO_NAME', 'DOCKER_REPO_NAMESPACE', 'DOCKER_SERVER_URL'];
 
 describe('nativeInputNames', () => {
-  it.each([['push'], ['tag'], ['create'], ['delete'], ['pull_request'], ['pipeline']] as const)('%s events: the GIT_* inputs', (kind) => {
+  it.each([['push'], ['tag'], ['create'], ['delete'], ['pull_request'], ['pipeline'], ['release']] as const)('%s events: the GIT_* inputs', (kind) => {
     expect(nativeInputNames({ when: { events: [kind] } })).toEqual(GIT);
   });
 

@@ -107,7 +107,7 @@ describe('names the file, the line, the rule and the field', () => {
 
   it('an unknown provider', () => {
     expect(problems(`${HEAD.replace('provider: github', 'provider: gitbucket')}  []\n`)).toEqual([
-      'relay.config.yaml:7:5: sources.github.provider: "gitbucket" is not one of github, gitlab, bitbucket-cloud, bitbucket-server, gitea, forgejo, azure-devops, dockerhub, harbor, jfrog-artifactory, nexus, quay, aws-ecr, generic',
+      'relay.config.yaml:7:5: sources.github.provider: "gitbucket" is not one of github, gitlab, bitbucket-cloud, bitbucket-server, gitea, forgejo, gerrit, azure-devops, dockerhub, harbor, jfrog-artifactory, nexus, quay, aws-ecr, generic',
     ]);
   });
 
@@ -138,7 +138,7 @@ describe('names the file, the line, the rule and the field', () => {
 
   it('an event kind that does not exist', () => {
     expect(problems(rule('    when:\n      events: [push, merge]\n'))).toEqual([
-      'relay.config.yaml:13:22: rule "build": rules[0].when.events[1]: "merge" is not one of push, tag, create, delete, pull_request, pipeline, artifact_push, artifact_delete, artifact_scan, ping, other',
+      'relay.config.yaml:13:22: rule "build": rules[0].when.events[1]: "merge" is not one of push, tag, create, delete, pull_request, pipeline, release, artifact_push, artifact_delete, artifact_scan, ping, other',
     ]);
   });
 
@@ -311,7 +311,7 @@ rules:
       'relay.config.yaml:1:1: codestream: missing required key "secret"',
       'relay.config.yaml:2:3: codestream.url: "not a url" does not match ^https?://',
       'relay.config.yaml:2:3: codestream.url: must be a valid uri',
-      'relay.config.yaml:5:5: sources.github.provider: "gitbucket" is not one of github, gitlab, bitbucket-cloud, bitbucket-server, gitea, forgejo, azure-devops, dockerhub, harbor, jfrog-artifactory, nexus, quay, aws-ecr, generic',
+      'relay.config.yaml:5:5: sources.github.provider: "gitbucket" is not one of github, gitlab, bitbucket-cloud, bitbucket-server, gitea, forgejo, gerrit, azure-devops, dockerhub, harbor, jfrog-artifactory, nexus, quay, aws-ecr, generic',
       'relay.config.yaml:7:3: sources.gitlab: must be an object',
       'relay.config.yaml:9:5: rules[0]: must be an object',
       'relay.config.yaml:12:39: rule "build": rules[1].when.sources[2]: unknown source "svn"; the sources are github, gitlab',

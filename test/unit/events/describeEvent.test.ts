@@ -35,6 +35,9 @@ it.each<[Partial<CanonicalEvent>, string]>([
     'pull request #7 merged by alice',
   ],
   [{ kind: 'pipeline', sender: undefined, git: { ...git, branch: 'main', pipeline: { id: '31', status: 'success' } } }, 'pipeline success on main'],
+  [{ kind: 'release', action: 'published', git: { ...git, tag: 'v1.2.0', release: { name: 'Version 1.2.0' } } }, 'release v1.2.0 published by alice'],
+  [{ kind: 'release', action: 'prereleased', git: { ...git, tag: 'v1.3.0-rc.1' } }, 'release v1.3.0-rc.1 published by alice'],
+  [{ kind: 'release', action: 'update', sender: undefined, git: { ...git, tag: 'v1.1' } }, 'release v1.1 updated'],
   [
     { kind: 'artifact_push', artifact: { registry: 'h', registryUrl: 'https://h', namespace: 'n', repository: 'r', image: 'n/r', tag: '1.0' } },
     'n/r:1.0 pushed by alice',

@@ -25,7 +25,7 @@ function mismatches(value: unknown, kind: FieldKind, path: string): string[] {
 }
 
 // Providers that sign nothing carry the secret in the webhook URL.
-const URL_TOKEN_PROVIDERS = new Set(['dockerhub', 'quay']);
+const URL_TOKEN_PROVIDERS = new Set(['dockerhub', 'quay', 'gerrit']);
 
 it('describes every field the adapters give, with the kind of its values, over the whole fixture corpus', () => {
   const found: string[] = [];

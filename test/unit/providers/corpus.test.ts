@@ -5,7 +5,7 @@ import { receiveWebhook } from '../../../lambda/providers/receiveWebhook';
 import { TEST_SECRET, fixture, fixtureNames } from '../../support/webhookFixtures';
 
 // Providers that sign nothing carry the secret in the webhook URL (docs/providers.md).
-const URL_TOKEN_PROVIDERS = new Set(['dockerhub', 'quay']);
+const URL_TOKEN_PROVIDERS = new Set(['dockerhub', 'quay', 'gerrit']);
 // Not a delivery: the JFrog docs show only the data object (PROVENANCE caveat 3).
 const NOT_A_DELIVERY = new Set(['jfrog-artifactory/docker.pushed.docs-data-only']);
 

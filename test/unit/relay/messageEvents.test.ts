@@ -13,7 +13,7 @@ import { TEST_SECRET, fixture, fixtureNames } from '../../support/webhookFixture
 const { sources } = loadConfig(path.join(__dirname, '../../../relay.config.yaml')).config;
 
 // Docker Hub and Quay sign nothing: the secret travels in the webhook URL (docs/providers.md).
-const URL_TOKEN_PROVIDERS = new Set(['dockerhub', 'quay']);
+const URL_TOKEN_PROVIDERS = new Set(['dockerhub', 'quay', 'gerrit']);
 
 /** Every delivery of the corpus that ingress queues (pings are answered, and JFrog's data-only file is no delivery). */
 const QUEUED = fixtureNames().filter((name) => !name.endsWith('.docs-data-only') && name !== 'github/ping');

@@ -119,6 +119,28 @@ describe('matching', () => {
     ]);
   });
 
+  it('selects releases by kind, tag pattern and expression, with the release name as the change subject', () => {
+    const rules = engine(`
+  - { name: releases, when: { events: [release], tags: ["v*"] }, pipeline: { id: p1 } }
+  - { name: prereleases, when: { events: [release], expression: 'event.git.release.prerelease == true' }, pipeline: { id: p2 } }
+  - { name: tag-pushes, when: { events: [tag], tags: ["v*"] }, pipeline: { id: p3 } }
+`);
+    const [match, ...others] = rules.match(fixtureDelivery('gitlab/release.create'));
+    expect(others).toEqual([]);
+    expect(match).toMatchObject({
+      rule: 'releases',
+      request: {
+        comments: 'release v1.1 created',
+        input: expect.objectContaining({ GIT_COMMIT_ID: 'ee0a3fb31ac16e11b9dbb596ad16d4af654d08f8', GIT_CHANGE_SUBJECT: 'v1.1' }),
+      },
+    });
+    expect(rules.explain(fixtureDelivery('github/release.prereleased')).map((decision) => [decision.rule, decision.matched, decision.reason])).toEqual([
+      ['releases', false, 'when.tags: tag "0.0.1" does not match v*'],
+      ['prereleases', true, null],
+      ['tag-pushes', false, 'when.events: event kind "release" is not one of tag'],
+    ]);
+  });
+
   it('indexes exact repositories and images, and still matches globs, across sources and kinds', () => {
     const rules = engine(`
   - { name: exact-repo, when: { repositories: [Codertocat/Hello-World] }, pipeline: { id: p1 } }

@@ -126,6 +126,15 @@ describe('forgejo: normalising (Gitea bodies)', () => {
     expect(nativeTriggerInput(event)).toMatchObject({ GIT_BRANCH_NAME: 'master', GIT_COMMIT_ID: '48e773f892a831faa47c0a160d1b7f0cd369ae2a' });
   });
 
+  it('a release reads as on Gitea', () => {
+    expect(receive(forgejoDelivery('gitea/release.published'))).toMatchObject({
+      provider: 'forgejo',
+      kind: 'release',
+      action: 'published',
+      git: { ref: 'refs/tags/example', tag: 'example', branch: 'master', release: { name: '0.0.0', prerelease: false, draft: false } },
+    });
+  });
+
   it('names events it does not model as other', () => {
     const request = withHeaders(forgejoDelivery('gitea/push'), { 'x-forgejo-event-type': 'issues', 'x-forgejo-event': 'issues' });
     expect(receive(request)).toMatchObject({ kind: 'other', event: 'issues', git: { repository: { fullName: 'example/example' } } });

@@ -185,6 +185,55 @@ describe('gitea: normalising', () => {
     });
   });
 
+  it('captured release published: the tag, its target branch, the release, and GIT_* inputs', () => {
+    const event = receive(fixture('gitea/release.published'));
+    expect(event).toEqual({
+      source: 'gitea-acme',
+      provider: 'gitea',
+      kind: 'release',
+      event: 'release',
+      action: 'published',
+      deliveryId: '677a036d-b0e6-4d46-a6f3-014b47bf2c93',
+      receivedAt: '2026-11-28T12:00:00.000Z',
+      occurredAt: '2022-03-09T07:25:04.000Z',
+      sender: 'example',
+      git: {
+        serverUrl: 'http://localhost:3000',
+        repository: {
+          fullName: 'example/example',
+          name: 'example',
+          owner: 'example',
+          url: 'http://localhost:3000/example/example',
+          cloneUrl: 'http://localhost:3000/example/example.git',
+          defaultBranch: 'master',
+        },
+        ref: 'refs/tags/example',
+        refType: 'tag',
+        tag: 'example',
+        branch: 'master',
+        release: { name: '0.0.0', url: 'http://localhost:3000/example/example/releases/tag/example', prerelease: false, draft: false },
+      },
+    });
+    expect(event.git?.commit).toBeUndefined();
+    expect(nativeTriggerInput(event)).toEqual({
+      GIT_BRANCH_NAME: 'master',
+      GIT_COMMIT_ID: '',
+      GIT_CHANGE_SUBJECT: '0.0.0',
+      GIT_EVENT_OWNER_NAME: 'example',
+      GIT_EVENT_DESCRIPTION: 'release example published by example',
+      GIT_EVENT_TIMESTAMP: '2022-03-09T07:25:04.000Z',
+      GIT_REPO_NAME: 'example/example',
+      GIT_SERVER_URL: 'http://localhost:3000',
+    });
+  });
+
+  it('a release made from a commit names the commit, not a branch', () => {
+    const body = fixtureJson('gitea/release.published') as { release: Record<string, unknown> };
+    const event = receive(delivery({ ...body, release: { ...body.release, target_commitish: '67b56589a45103f891bdee7c0546e5d40bc02001' } }, 'release'));
+    expect(event.git).toMatchObject({ tag: 'example', commit: { id: '67b56589a45103f891bdee7c0546e5d40bc02001' } });
+    expect(event.git?.branch).toBeUndefined();
+  });
+
   it('a push whose after is zeros deletes the ref', () => {
     const { head_commit: _head, ...captured } = fixtureJson('gitea/push');
     const body = { ...captured, before: '67b56589a45103f891bdee7c0546e5d40bc02001', after: ZERO, commits: [] };
@@ -282,8 +331,8 @@ describe('gitea: normalising', () => {
 
   it('names events it does not model as other', () => {
     const { repository, sender } = fixtureJson('gitea/push');
-    const event = receive(delivery({ action: 'published', release: { tag_name: 'v1.0.0' }, repository, sender }, 'release'));
-    expect(event).toMatchObject({ kind: 'other', event: 'release', action: 'published', git: { repository: { fullName: 'example/example' } } });
+    const event = receive(delivery({ action: 'opened', issue: { number: 1 }, repository, sender }, 'issues'));
+    expect(event).toMatchObject({ kind: 'other', event: 'issues', action: 'opened', git: { repository: { fullName: 'example/example' } } });
     expect(receive(delivery({ action: 'created', package: { name: 'app' }, sender }, 'package', '')).git).toBeUndefined();
   });
 });

@@ -185,6 +185,117 @@ describe('github: normalising', () => {
     expect(receive(request)).toMatchObject({ kind: 'artifact_push', event: 'registry_package', artifact: { image: 'Codertocat/hello-world' } });
   });
 
+  it('registry_package for a container: the image on ghcr.io, its digest, and DOCKER_* inputs', () => {
+    const event = receive(fixture('github/registry_package.published'));
+    expect(event).toEqual({
+      source: 'github-acme',
+      provider: 'github',
+      kind: 'artifact_push',
+      event: 'registry_package',
+      action: 'published',
+      deliveryId: '305b44ca-7c79-4bc2-9bbb-63ce6572a50b',
+      receivedAt: '2026-11-28T12:00:00.000Z',
+      occurredAt: '2019-05-09T23:28:29.000Z',
+      sender: 'github-actions[bot]',
+      artifact: {
+        registry: 'ghcr.io',
+        registryUrl: 'https://ghcr.io',
+        namespace: 'Codertocat',
+        repository: 'hello-world',
+        image: 'Codertocat/hello-world',
+        digest: 'sha256:6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b',
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        packageType: 'npm',
+        pusher: 'github-actions[bot]',
+        url: 'https://github.com/orgs/Codertocat/packages/container/hello-world/57755791',
+      },
+    });
+    // The example's container tag is empty and its version a digest: no tag.
+    expect(event.artifact?.tag).toBeUndefined();
+    expect(nativeTriggerInput(event)).toEqual({
+      DOCKER_EVENT_TIMESTAMP: '2019-05-09T23:28:29.000Z',
+      DOCKER_IMAGE_TAG: 'sha256:6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b',
+      DOCKER_OWNER_NAME: 'github-actions[bot]',
+      DOCKER_REPO_NAME: 'hello-world',
+      DOCKER_REPO_NAMESPACE: 'Codertocat',
+      DOCKER_SERVER_URL: 'https://ghcr.io',
+    });
+  });
+
+  it('a container version that is no digest is its tag; a digest version serves when no metadata names one', () => {
+    const body = fixtureJson('github/registry_package.published') as { registry_package: { package_version: Record<string, unknown> } };
+    const version = body.registry_package.package_version;
+    const resend = (changes: Record<string, unknown>) => {
+      const raw = Buffer.from(JSON.stringify({ ...body, registry_package: { ...body.registry_package, package_version: { ...version, ...changes } } }));
+      return receive(signed(fixture('github/registry_package.published'), raw, TEST_SECRET, SHA256)).artifact;
+    };
+    expect(resend({ version: '1.2.0' })).toMatchObject({ tag: '1.2.0', digest: 'sha256:6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b' });
+    expect(resend({ container_metadata: undefined })).toMatchObject({ tag: undefined, digest: version.version });
+  });
+
+  it('release published: the tag, the branch it targets, the release, and GIT_* inputs', () => {
+    const event = receive(fixture('github/release.published'));
+    expect(event).toEqual({
+      source: 'github-acme',
+      provider: 'github',
+      kind: 'release',
+      event: 'release',
+      action: 'published',
+      deliveryId: '8d856731-893f-4b53-b4b2-c2b58d39f688',
+      receivedAt: '2026-11-28T12:00:00.000Z',
+      occurredAt: '2019-05-15T15:20:53.000Z',
+      sender: 'Codertocat',
+      git: {
+        serverUrl: 'https://github.com',
+        repository: {
+          fullName: 'Codertocat/Hello-World',
+          name: 'Hello-World',
+          owner: 'Codertocat',
+          url: 'https://github.com/Codertocat/Hello-World',
+          cloneUrl: 'https://github.com/Codertocat/Hello-World.git',
+          defaultBranch: 'master',
+        },
+        ref: 'refs/tags/0.0.1',
+        refType: 'tag',
+        tag: '0.0.1',
+        branch: 'master',
+        release: { url: 'https://github.com/Codertocat/Hello-World/releases/tag/0.0.1', prerelease: false, draft: false },
+      },
+    });
+    // target_commitish names a branch here, so there is no commit, and the empty name is absent.
+    expect(event.git?.commit).toBeUndefined();
+    expect(event.git?.release?.name).toBeUndefined();
+    expect(nativeTriggerInput(event)).toEqual({
+      GIT_BRANCH_NAME: 'master',
+      GIT_COMMIT_ID: '',
+      GIT_CHANGE_SUBJECT: '0.0.1',
+      GIT_EVENT_OWNER_NAME: 'Codertocat',
+      GIT_EVENT_DESCRIPTION: 'release 0.0.1 published by Codertocat',
+      GIT_EVENT_TIMESTAMP: '2019-05-15T15:20:53.000Z',
+      GIT_REPO_NAME: 'Codertocat/Hello-World',
+      GIT_SERVER_URL: 'https://github.com',
+    });
+  });
+
+  it('release prereleased: prerelease is true', () => {
+    expect(receive(fixture('github/release.prereleased'))).toMatchObject({
+      kind: 'release',
+      action: 'prereleased',
+      deliveryId: 'aee1235e-65ff-4cb7-82aa-0430f3caefb9',
+      git: { tag: '0.0.1', branch: 'master', release: { prerelease: true, draft: false } },
+    });
+  });
+
+  it('a release made from a commit: the commit, no branch; its name is the change subject', () => {
+    const body = fixtureJson('github/release.published') as { release: Record<string, unknown> };
+    const commit = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
+    const raw = Buffer.from(JSON.stringify({ ...body, release: { ...body.release, target_commitish: commit, name: 'Version 0.0.1' } }));
+    const event = receive(signed(fixture('github/release.published'), raw, TEST_SECRET, SHA256));
+    expect(event.git).toMatchObject({ tag: '0.0.1', commit: { id: commit }, release: { name: 'Version 0.0.1' } });
+    expect(event.git?.branch).toBeUndefined();
+    expect(nativeTriggerInput(event)).toMatchObject({ GIT_BRANCH_NAME: '', GIT_COMMIT_ID: commit, GIT_CHANGE_SUBJECT: 'Version 0.0.1' });
+  });
+
   it('reads a form-encoded delivery, signed over the form bytes', () => {
     const form = Buffer.from(`payload=${encodeURIComponent(fixture('github/push.tag').body.toString('utf8'))}`);
     const request = withHeaders(signed(fixture('github/push.tag'), form, TEST_SECRET, SHA256), {

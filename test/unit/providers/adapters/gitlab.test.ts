@@ -266,6 +266,60 @@ describe('gitlab: normalising', () => {
     });
   });
 
+  it('release created: its tag, the commit it points at, the release, and GIT_* inputs', () => {
+    const event = receive(fixture('gitlab/release.create'));
+    expect(event).toEqual({
+      source: 'gitlab-acme',
+      provider: 'gitlab',
+      kind: 'release',
+      event: 'Release Hook',
+      action: 'create',
+      deliveryId: 'd1122245-a935-4077-b4a9-a1b265e0a6ab',
+      receivedAt: '2026-11-28T12:00:00.000Z',
+      occurredAt: '2020-11-02T12:55:12.000Z',
+      git: {
+        serverUrl: 'https://gitlab.com',
+        repository: {
+          fullName: 'gitlab-org/release-webhook-example',
+          name: 'release-webhook-example',
+          owner: 'gitlab-org',
+          url: 'https://example.com/gitlab-org/release-webhook-example',
+          cloneUrl: 'https://example.com/gitlab-org/release-webhook-example.git',
+          defaultBranch: 'master',
+        },
+        ref: 'refs/tags/v1.1',
+        refType: 'tag',
+        tag: 'v1.1',
+        commit: {
+          id: 'ee0a3fb31ac16e11b9dbb596ad16d4af654d08f8',
+          message: 'Release v1.1',
+          author: 'Example User',
+          timestamp: '2020-10-31T03:58:32.000Z',
+          url: 'https://example.com/gitlab-org/release-webhook-example/-/commit/ee0a3fb31ac16e11b9dbb596ad16d4af654d08f8',
+        },
+        release: { name: 'v1.1', url: 'https://example.com/gitlab-org/release-webhook-example/-/releases/v1.1' },
+      },
+    });
+    // GitLab names no branch and no user in a release event.
+    expect(event.git?.branch).toBeUndefined();
+    expect(event.sender).toBeUndefined();
+    expect(nativeTriggerInput(event)).toEqual({
+      GIT_BRANCH_NAME: '',
+      GIT_COMMIT_ID: 'ee0a3fb31ac16e11b9dbb596ad16d4af654d08f8',
+      GIT_CHANGE_SUBJECT: 'v1.1',
+      GIT_EVENT_OWNER_NAME: 'Example User',
+      GIT_EVENT_DESCRIPTION: 'release v1.1 created',
+      GIT_EVENT_TIMESTAMP: '2020-11-02T12:55:12.000Z',
+      GIT_REPO_NAME: 'gitlab-org/release-webhook-example',
+      GIT_SERVER_URL: 'https://gitlab.com',
+    });
+  });
+
+  it('a release update keeps its action; a release without a tag is refused', () => {
+    expect(receive(variant('gitlab/release.create', (body) => (body.action = 'update')))).toMatchObject({ kind: 'release', action: 'update' });
+    expect(() => receive(variant('gitlab/release.create', (body) => delete body.tag))).toThrow(MalformedBodyError);
+  });
+
   it('names events it does not model as other, with their action and project', () => {
     const request = variant('gitlab/merge_request.open', (body) => Object.assign(body, { object_kind: 'issue', event_type: 'issue' }), {
       'x-gitlab-event': 'Issue Hook',

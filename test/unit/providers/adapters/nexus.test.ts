@@ -8,6 +8,7 @@ import { TEST_SECRET, fixture, fixtureJson, signed, withHeaders } from '../../..
 const RECEIVED_AT = new Date('2026-11-28T12:00:00Z');
 const SHA1 = { header: 'x-nexus-webhook-signature', algorithm: 'sha1' };
 const ASSET = fixtureJson('nexus/repository.asset.created');
+const COMPONENT = fixtureJson('nexus/repository.component.created');
 
 function receive(request: WebhookRequest, options?: Record<string, unknown>) {
   const { events } = receiveWebhook({ name: 'nexus-acme', provider: 'nexus', secrets: [TEST_SECRET], options }, request, RECEIVED_AT);
@@ -67,6 +68,33 @@ describe('nexus: normalising', () => {
     expect(event.artifact).toMatchObject({ registry: 'nexus.example.com:8443', registryUrl: 'https://nexus.example.com:8443/nexus' });
   });
 
+  it('component created (the docs example): the npm scope stays in the name, as @scope/name', () => {
+    // Nexus keeps an npm scope in `group` without its `@` ("group": "types").
+    const event = receive(fixture('nexus/repository.component.created'), { serverUrl: 'https://nexus.example.com' });
+    expect(event).toEqual({
+      source: 'nexus-acme',
+      provider: 'nexus',
+      kind: 'artifact_push',
+      event: 'rm:repository:component',
+      action: 'CREATED',
+      deliveryId: '86dbe2af-71f2-4839-9a6d-916fe1f44240',
+      receivedAt: '2026-11-28T12:00:00.000Z',
+      occurredAt: '2016-11-14T19:32:13.515Z',
+      sender: 'anonymous',
+      artifact: {
+        registry: 'nexus.example.com',
+        registryUrl: 'https://nexus.example.com',
+        namespace: 'npm-proxy',
+        repository: '@types/angular2',
+        image: 'npm-proxy/@types/angular2',
+        tag: '0.0.2',
+        packageType: 'npm',
+        pusher: 'anonymous',
+      },
+    });
+    expect(nativeTriggerInput(event)).toMatchObject({ DOCKER_REPO_NAME: '@types/angular2', DOCKER_REPO_NAMESPACE: 'npm-proxy', DOCKER_IMAGE_TAG: '0.0.2' });
+  });
+
   it('component created: its version is the tag, with its native-trigger inputs', () => {
     const event = receive(variant(component('CREATED'), 'rm:repository:component'), { serverUrl: 'https://nexus.example.com' });
     expect(event).toMatchObject({
@@ -94,6 +122,57 @@ describe('nexus: normalising', () => {
   ])('%s %s is %s', (event, action, kind) => {
     const body = event === 'rm:repository:asset' ? { ...ASSET, action } : component(action);
     expect(receive(variant(body, event))).toMatchObject({ kind, event, action, artifact: { image: 'npm-proxy/concrete' } });
+  });
+
+  describe('groups', () => {
+    // Derived, not published: Sonatype documents no webhook payload with a Maven group. The docs'
+    // component example with only its format, group and name changed, to those of the maven2
+    // component in Sonatype's Components API docs (help.sonatype.com/en/components-api.html).
+    it('component with a Maven group (derived from the docs example: format, group and name changed) is groupId:artifactId', () => {
+      const body = { ...COMPONENT, component: { ...(COMPONENT.component as Record<string, unknown>), format: 'maven2', group: 'com.google.guava', name: 'guava' } };
+      const event = receive(variant(body, 'rm:repository:component'));
+      expect(event.artifact).toMatchObject({ namespace: 'npm-proxy', repository: 'com.google.guava:guava', image: 'npm-proxy/com.google.guava:guava', tag: '0.0.2', packageType: 'maven2' });
+      expect(nativeTriggerInput(event)).toMatchObject({ DOCKER_REPO_NAME: 'com.google.guava:guava' });
+    });
+
+    // Derived, not published: the docs' component example with its group removed, and with its name
+    // already scoped. Neither gets a scope added.
+    it.each([
+      ['without a group (derived from the docs example: group removed)', { group: undefined }, 'angular2'],
+      ['with an empty group (derived from the docs example: group emptied)', { group: '' }, 'angular2'],
+      ['whose name already carries the scope (derived from the docs example: name changed)', { name: '@types/angular2' }, '@types/angular2'],
+      ['of a format with no written form for its group (derived from the docs example: format changed)', { format: 'raw' }, 'angular2'],
+    ])('component %s keeps its name', (_case, change, repository) => {
+      const body = { ...COMPONENT, component: { ...(COMPONENT.component as Record<string, unknown>), ...change } };
+      expect(receive(variant(body, 'rm:repository:component')).artifact).toMatchObject({ repository, image: `npm-proxy/${repository}` });
+    });
+
+    it('asset without a group (the docs example) is unchanged', () => {
+      expect(receive(fixture('nexus/repository.asset.created')).artifact).toMatchObject({ repository: 'concrete', image: 'npm-proxy/concrete' });
+    });
+
+    // Derived, not published: the docs' asset example with only its name changed to a path that carries
+    // the group (Nexus names an asset by its path). Nexus sends no `group` with an asset: the path is
+    // kept whole, nothing is parsed out of it or added to it.
+    it.each([
+      ['npm', '@types/angular2/-/angular2-0.0.2.tgz'],
+      ['maven2', 'com/google/guava/guava/21.0/guava-21.0.jar'],
+    ])('%s asset whose path carries the group (derived from the docs example: name and format changed) keeps the path', (format, name) => {
+      const body = { ...ASSET, asset: { ...(ASSET.asset as Record<string, unknown>), format, name } };
+      expect(receive(variant(body)).artifact).toMatchObject({ repository: name, image: `npm-proxy/${name}`, packageType: format });
+    });
+
+    // Derived, not published: should an asset carry its own `group`, it is used as for a component,
+    // unless the name already carries it.
+    it.each([
+      ['npm', 'types', 'angular2', '@types/angular2'],
+      ['npm', 'types', '@types/angular2/-/angular2-0.0.2.tgz', '@types/angular2/-/angular2-0.0.2.tgz'],
+      ['maven2', 'com.google.guava', 'guava', 'com.google.guava:guava'],
+      ['maven2', 'com.google.guava', 'com/google/guava/guava/21.0/guava-21.0.jar', 'com/google/guava/guava/21.0/guava-21.0.jar'],
+    ])('%s asset with a group (derived from the docs example: format, group and name changed): %s + %s is %s', (format, group, name, repository) => {
+      const body = { ...ASSET, asset: { ...(ASSET.asset as Record<string, unknown>), format, group, name } };
+      expect(receive(variant(body)).artifact).toMatchObject({ repository });
+    });
   });
 
   it.each([
