@@ -2,7 +2,7 @@ import type { ProviderName } from '../../lambda/events/CanonicalEvent';
 import type { ServerKey } from './ServerKey';
 
 /** The Git providers of the relay (lambda/providers/registry.ts), for messages. */
-const GIT_PROVIDERS: readonly ProviderName[] = ['github', 'gitlab', 'bitbucket-cloud', 'bitbucket-server', 'gitea', 'forgejo', 'azure-devops'];
+const GIT_PROVIDERS: readonly ProviderName[] = ['github', 'gitlab', 'bitbucket-cloud', 'bitbucket-server', 'gitea', 'forgejo', 'azure-devops', 'gerrit'];
 
 /** A webhook's repoName: a full name (`owner/repo`), or where it is a URL, the server's host and base URL too. */
 export interface RepositoryLocation {
@@ -66,7 +66,11 @@ const OTHERS: Record<string, Flavour> = {
   forgejo: { provider: 'forgejo', name: 'forgejo', description: 'Forgejo' },
   azuredevops: { provider: 'azure-devops', name: 'azure-devops', description: 'Azure DevOps' },
   azurerepos: { provider: 'azure-devops', name: 'azure-devops', description: 'Azure DevOps' },
+  gerrit: { provider: 'gerrit', name: 'gerrit', description: 'Gerrit' },
 };
+
+/** Providers whose source takes the server's base URL as `options.serverUrl`. */
+const SERVER_URL_PROVIDERS: readonly ProviderName[] = ['bitbucket-server', 'gerrit'];
 
 /** Words in a server type that mean a company's own server rather than the hosted service. */
 const ON_PREMISES = /enterprise|server|selfmanaged|selfhosted|onprem|datacenter/;
@@ -107,7 +111,7 @@ export function gitServer(serverType: string | undefined, location: RepositoryLo
     qualifier: own ? location.host : undefined,
     description: `${flavour.description}${own && location.host !== undefined ? ` at ${location.host}` : ''}`,
     serverType,
-    serverUrl: own && flavour.provider === 'bitbucket-server' ? location.serverUrl : undefined,
+    serverUrl: own && SERVER_URL_PROVIDERS.includes(flavour.provider) ? location.serverUrl : undefined,
   };
   return ambiguous === undefined ? { key } : { key, ambiguous };
 }

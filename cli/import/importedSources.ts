@@ -75,8 +75,11 @@ function stepsFor(name: string, secret: string, members: readonly MappedWebhook[
   const steps = [`source ${name}: create the Secrets Manager secret ${secret} (plain text) holding ${holding}`];
   if (kind === 'git') {
     const ids = members.map((member) => member.serverWebhookId).filter((id) => id !== undefined);
+    const repositories = watched.length > 0 ? watched.join(', ') : 'each repository it serves';
     steps.push(
-      `source ${name}: on ${first.server.description}, add a webhook to ${watched.length > 0 ? watched.join(', ') : 'each repository it serves'} with ${url} and that secret (docs/deploy.md §11)`,
+      first.server.provider === 'gerrit'
+        ? `source ${name}: on Gerrit, add a remote to the webhooks plugin's webhooks.config of ${repositories} whose url is ${url} with ?token= and that secret, which the plugin can send no other way (docs/providers.md, Gerrit)`
+        : `source ${name}: on ${first.server.description}, add a webhook to ${repositories} with ${url} and that secret (docs/deploy.md §11)`,
       `source ${name}: once the relay's webhooks deliver, delete the Code Stream webhooks it replaces (${names}); Code Stream then deletes the webhooks it made on the Git server${ids.length > 0 ? ` (ids ${ids.join(', ')})` : ''}, and until then an event starts the pipeline twice`,
     );
   } else {

@@ -95,7 +95,7 @@ const GIT_WEBHOOKS: SimulatedGitWebhook[] = [
     name: 'gerrit-reviews',
     project: 'demo',
     pipeline: 'build',
-    serverType: 'GERRIT',
+    serverType: 'CODECOMMIT',
     repoName: 'platform/core',
     eventCategory: 'PUSH',
     secretToken: TOKENS.github,
@@ -320,7 +320,7 @@ describe('relay import', () => {
   it('reports on stderr each webhook not carried over, and why', () => {
     const skipped = run.stderr.split('\nnot carried over:\n')[1]?.split('\nnotes and next steps:\n')[0]?.split('\n');
     expect(skipped).toEqual([
-      `  - ${origin('git', gerrit)}: server type "GERRIT": the relay has no provider for it (its Git providers: github, gitlab, bitbucket-cloud, bitbucket-server, gitea, forgejo, azure-devops)`,
+      `  - ${origin('git', gerrit)}: server type "CODECOMMIT": the relay has no provider for it (its Git providers: github, gitlab, bitbucket-cloud, bitbucket-server, gitea, forgejo, azure-devops, gerrit)`,
       expect.stringMatching(new RegExp(`^  - ${escape(origin('registry', dtr))}: registry type "Docker_Trusted_Registry": the relay has no provider for it`)),
       expect.stringMatching(new RegExp(`^  - ${escape(origin('registry', harborLibrary))}: imageNameRegExPattern cannot be a pattern of the relay: .*lookahead`)),
       expect.stringMatching(new RegExp(`^  - ${escape(origin('registry', quay))}: disabled in Code Stream`)),
@@ -449,7 +449,7 @@ describe('relay import when Code Stream cannot be read, or nothing can be import
       expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
       expect(stderr.split('\n')).toEqual([
         `none of the 3 Code Stream webhooks at ${bare.url} could be imported:`,
-        expect.stringMatching(new RegExp(`^  - ${escape(origin('git', gerrit))}: server type "GERRIT"`)),
+        expect.stringMatching(new RegExp(`^  - ${escape(origin('git', gerrit))}: server type "CODECOMMIT"`)),
         expect.stringMatching(new RegExp(`^  - ${escape(origin('registry', dtr))}: registry type "Docker_Trusted_Registry"`)),
         expect.stringMatching(new RegExp(`^  - ${escape(origin('registry', quay))}: disabled in Code Stream`)),
         '',

@@ -68,9 +68,16 @@ describe('gitServer', () => {
     expect(server).toMatchObject({ key: { provider: 'bitbucket-server' }, ambiguous: expect.stringContaining('make the source\'s provider bitbucket-cloud if the repository is on bitbucket.org') });
   });
 
+  it('maps GERRIT to the gerrit provider, with the server URL where repoName is one', () => {
+    expect(gitServer('GERRIT', repositoryLocation('https://review.example.com/platform/core'))).toEqual({
+      key: { provider: 'gerrit', name: 'gerrit', qualifier: 'review.example.com', description: 'Gerrit at review.example.com', serverType: 'GERRIT', serverUrl: 'https://review.example.com' },
+    });
+    expect(gitServer('Gerrit', { fullName: 'platform/core' })).toMatchObject({ key: { provider: 'gerrit', serverUrl: undefined } });
+  });
+
   it('names what the relay has no provider for', () => {
-    expect(gitServer('GERRIT', {})).toEqual({
-      unsupported: 'server type "GERRIT": the relay has no provider for it (its Git providers: github, gitlab, bitbucket-cloud, bitbucket-server, gitea, forgejo, azure-devops)',
+    expect(gitServer('CODECOMMIT', {})).toEqual({
+      unsupported: 'server type "CODECOMMIT": the relay has no provider for it (its Git providers: github, gitlab, bitbucket-cloud, bitbucket-server, gitea, forgejo, azure-devops, gerrit)',
     });
     expect(gitServer(undefined, { fullName: 'a/b' })).toEqual({ unsupported: expect.stringMatching(/^no serverType: the relay has no provider/) });
   });

@@ -148,7 +148,7 @@ describe('gitWebhookRule', () => {
   });
 
   it.each([
-    ['an unknown server type', { serverType: 'GERRIT' }, /^server type "GERRIT": the relay has no provider for it/],
+    ['an unknown server type', { serverType: 'CODECOMMIT' }, /^server type "CODECOMMIT": the relay has no provider for it/],
     ['an unknown event category', { eventCategory: 'TAG' }, /^event category "TAG": the importer maps PUSH to push and PULL_REQUEST \/ MERGE_REQUEST to pull_request/],
     ['no event category', { eventCategory: undefined }, /^it has no eventCategory/],
     ['no pipeline', { pipeline: undefined }, /^it names no pipeline$/],

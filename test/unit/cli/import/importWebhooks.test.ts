@@ -44,11 +44,11 @@ describe('importWebhooks', () => {
 
   it('reports what it skips and, before the next steps, each webhook’s notes with its origin', () => {
     const { rules, report } = importWebhooks(
-      [push({ id: 'g1', project: 'demo', name: 'a', branchName: '' }), push({ id: 'g2', project: 'demo', name: 'b', serverType: 'GERRIT' })],
+      [push({ id: 'g1', project: 'demo', name: 'a', branchName: '' }), push({ id: 'g2', project: 'demo', name: 'b', serverType: 'CODECOMMIT' })],
       [],
     );
     expect(rules.map((rule) => rule.definition.name)).toEqual(['a']);
-    expect(report.skipped).toEqual([{ origin: 'Code Stream git webhook demo/b (id g2)', reason: expect.stringMatching(/^server type "GERRIT"/) }]);
+    expect(report.skipped).toEqual([{ origin: 'Code Stream git webhook demo/b (id g2)', reason: expect.stringMatching(/^server type "CODECOMMIT"/) }]);
     expect(report.notes[0]).toMatch(/^Code Stream git webhook demo\/a \(id g1\): it names no branch/);
     expect(report.notes.slice(1).every((note) => note.startsWith('source github: '))).toBe(true);
   });

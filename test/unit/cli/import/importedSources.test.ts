@@ -36,6 +36,16 @@ describe('importedSources', () => {
     expect(JSON.stringify(plan)).not.toContain('same');
   });
 
+  it('a Gerrit source takes the server URL, and its webhook is a remote of the webhooks plugin with the token in its URL', () => {
+    const plan = importedSources([git({ id: '1', name: 'a', serverType: 'GERRIT', repoName: 'https://review.example.com/platform/core', secretToken: 't' })]);
+    expect(plan.sources.map(({ name, definition }) => ({ name, definition }))).toEqual([
+      { name: 'gerrit', definition: { provider: 'gerrit', secrets: ['webhooks/gerrit'], options: { serverUrl: 'https://review.example.com' } } },
+    ]);
+    expect(plan.nextSteps[1]).toBe(
+      "source gerrit: on Gerrit, add a remote to the webhooks plugin's webhooks.config of platform/core whose url is the relay's URL …/hooks/gerrit (stack output WebhookUrlgerrit) with ?token= and that secret, which the plugin can send no other way (docs/providers.md, Gerrit)",
+    );
+  });
+
   it('says which token to use when the webhooks of one source have different ones', () => {
     const plan = importedSources([git({ id: '1', name: 'a', secretToken: 'one' }), git({ id: '2', name: 'b', secretToken: 'two' }), git({ id: '3', name: 'c' })]);
     expect(plan.nextSteps[0]).toBe(
