@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CodeStreamSimulator } from '../local/codestream-simulator/CodeStreamSimulator';
 import { loadSeed } from '../local/codestream-simulator/seed';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalTable, startLocalQueues, startLocalTable } from '../local/localAws';
+import { LOCAL_CREDENTIALS } from '../local/LocalState';
+import { LOCAL_REGION, type LocalTable, startLocalQueues, startLocalTable } from '../local/localAws';
 import { freePort } from '../test/support/freePort';
 
 const ROOT = path.join(__dirname, '..');

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ExecutionKey, IdempotencyStore } from '../lambda/relay/IdempotencyStore';
-import type { LocalState } from '../local/LocalState';
+import { LOCAL_CREDENTIALS, type LocalState } from '../local/LocalState';
 import { CommandError } from './errors';
 
 /** The parseArgs option naming the relay's idempotency table in AWS. */
@@ -10,9 +10,6 @@ export const TABLE_OPTION = { table: { type: 'string' } } as const;
 
 /** As lambda/relay/processRecord.ts: a source without `replayWindowHours` has a day's window. */
 const DEFAULT_REPLAY_WINDOW_HOURS = 24;
-
-/** dynalite checks no signature, but the SDK will not send unsigned requests. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /**
  * The relay's idempotency table, read only: whether a source sent a body before under another

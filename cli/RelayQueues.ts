@@ -12,7 +12,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { BodyReadError, type BodyStore } from '../lambda/bodies/BodyStore';
 import { S3BodyStore } from '../lambda/bodies/S3BodyStore';
 import { type RelayMessage, withBody } from '../lambda/events/RelayMessage';
-import { type LocalState, localS3ClientConfig, readLocalState, stateDirectory } from '../local/LocalState';
+import { LOCAL_CREDENTIALS, type LocalState, localS3ClientConfig, readLocalState, stateDirectory } from '../local/LocalState';
 import { type DeadLetter, deadLetterOf, queueAttributes } from './DeadLetter';
 import { CommandError, UsageError } from './errors';
 
@@ -39,9 +39,6 @@ export interface RedriveResult {
   error?: string;
 }
 
-/** local-aws-sqs checks no signature, but the SDK will not send unsigned requests. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 /**
  * How long a read hides each record from the next receive, so that one pass sees each once. The
  * commands make them visible again when they are done; this only matters if one is killed.
@@ -58,6 +55,11 @@ const READ_VISIBILITY_SECONDS = 30;
  *   await queues.redrive(records);
  * });
  */
+/** Whether the flags leave the queues to local mode: they name no queue in AWS. */
+export function isLocalMode(flags: QueueFlags): boolean {
+  return [flags['queue-url'], flags['dlq-url'], flags.queue, flags.dlq].every((flag) => flag === undefined);
+}
+
 export class RelayQueues {
   /** Records read and not deleted, by messageId: their receipt handles. */
   readonly #held = new Map<string, string>();
@@ -66,8 +68,8 @@ export class RelayQueues {
     private readonly client: SQSClient,
     readonly queueUrl: string,
     readonly deadLetterQueueUrl: string,
-    /** The config the local relay runs; undefined for queues in AWS. */
-    readonly configFile: string | undefined,
+    /** The running local mode's state (its config, its table); undefined for queues in AWS. */
+    readonly localState: LocalState | undefined,
     /** Where the queue URLs came from, for error messages. */
     private readonly origin: string,
     /**
@@ -101,7 +103,7 @@ export class RelayQueues {
    */
   static async locate(flags: QueueFlags): Promise<RelayQueues> {
     const { 'state-dir': stateDir, 'queue-url': queueUrl, 'dlq-url': dlqUrl, queue, dlq } = flags;
-    if ([queueUrl, dlqUrl, queue, dlq].every((flag) => flag === undefined)) {
+    if (isLocalMode(flags)) {
       return RelayQueues.#local(stateDir === undefined ? stateDirectory() : path.resolve(stateDir));
     }
     if (stateDir !== undefined) throw new UsageError('--state-dir is for local mode; the queue options name queues in AWS: give one or the other');
@@ -129,7 +131,7 @@ export class RelayQueues {
     const client = new SQSClient({ endpoint: state.sqsEndpoint, region: state.region, credentials: LOCAL_CREDENTIALS });
     const origin = `local mode at ${state.sqsEndpoint}, from ${path.join(directory, 'local.json')}`;
     const bodies = s3BodyStore(() => new S3Client(state.s3Endpoint === undefined ? { region: state.region } : localS3ClientConfig(state.s3Endpoint, state.region)));
-    return new RelayQueues(client, state.queueUrl, state.deadLetterQueueUrl, state.configFile, origin, 0, bodies);
+    return new RelayQueues(client, state.queueUrl, state.deadLetterQueueUrl, state, origin, 0, bodies);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { CodeStreamClient } from '../lambda/codestream/CodeStreamClient';
 import type { Failure } from '../lambda/codestream/Outcome';
 import { SecretCredentials } from '../lambda/codestream/SecretCredentials';
+import { codeStreamClientOptions } from '../lambda/config/codeStreamClientOptions';
 import type { CodeStreamTarget } from '../lambda/config/RelayConfig';
 import { SecretsManagerSecretStore } from '../lambda/secrets/SecretsManagerSecretStore';
 import { FileSecretStore } from '../local/FileSecretStore';
@@ -25,12 +26,9 @@ export const CODESTREAM_OPTIONS_USAGE = `  --url URL      Code Stream's base URL
 export function codeStreamForCli(settings: CodeStreamTarget, options: { url?: string; secrets?: string }): CodeStreamClient {
   const store = options.secrets === undefined ? new SecretsManagerSecretStore() : new FileSecretStore(options.secrets);
   return new CodeStreamClient({
-    baseUrl: options.url ?? settings.url,
-    auth: settings.auth === 'apiToken' ? { flow: 'apiToken', authorizeUrl: settings.authorizeUrl } : { flow: 'refreshToken' },
+    ...codeStreamClientOptions(settings),
+    ...(options.url === undefined ? {} : { baseUrl: options.url }),
     credentials: new SecretCredentials(store, settings.secret),
-    apiVersion: settings.apiVersion,
-    caCertificates: [settings.caCertificates ?? []].flat(),
-    proxy: settings.proxy,
     logger: { debug: () => undefined, info: () => undefined, warn: () => undefined },
   });
 }

@@ -1,4 +1,4 @@
-import type { ExecutionRequest, PipelineRef } from '../lambda/codestream/types';
+import { type ExecutionRequest, describePipeline } from '../lambda/codestream/types';
 import type { CanonicalEvent } from '../lambda/events/CanonicalEvent';
 import { describeEvent } from '../lambda/events/describeEvent';
 import type { Delivery } from '../lambda/rules/Delivery';
@@ -88,17 +88,13 @@ function report({ event }: Delivery, decisions: QuietDecision[], note: string): 
     const name = decision.rule.padEnd(width);
     if (!decision.matched) lines.push(`  ✗ ${name}  ${decision.reason}`);
     else if (!decision.request) lines.push(`  ! ${name}  matches, but its request cannot be built: ${decision.reason}`);
-    else lines.push(`  ✓ ${name}  → ${pipelineName(decision.pipeline)}`, ...requestLines(decision.request), ...quietLines(decision));
+    else lines.push(`  ✓ ${name}  → ${decision.pipeline ? describePipeline(decision.pipeline) : ''}`, ...requestLines(decision.request), ...quietLines(decision));
   }
   const matched = decisions.filter((decision) => decision.matched).length;
   lines.push('', `${matched} of ${decisions.length} rule${decisions.length === 1 ? '' : 's'} match.`, '');
   return lines.join('\n');
 }
 
-function pipelineName(pipeline: PipelineRef | null): string {
-  if (!pipeline) return '';
-  return 'id' in pipeline ? `pipeline ${pipeline.id}` : `pipeline ${pipeline.project}/${pipeline.name}`;
-}
 
 function quietLines({ quietPeriod, supersededBy }: QuietDecision): string[] {
   if (!quietPeriod) return [];

@@ -1,8 +1,7 @@
 import type { CodeStreamClient } from '../lambda/codestream/CodeStreamClient';
+import type { Failure } from '../lambda/codestream/Outcome';
 import type { PipelineRef } from '../lambda/codestream/types';
 import { codeStreamUnavailable } from './codeStreamForCli';
-import { CommandError } from './errors';
-import { EXIT } from './Io';
 
 /** What a rule's check needs of a pipeline (the swagger's `Pipeline`): whether it runs, and its declared inputs with their defaults. */
 export interface PipelineDefinition {
@@ -32,10 +31,8 @@ export async function readPipeline(codeStream: Pick<CodeStreamClient, 'read'>, p
   if (answer.kind !== 'read') throw codeStreamUnavailable(answer, url, 'the pipelines');
   const { value } = answer;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new CommandError(`cannot read the pipelines from Code Stream at ${url}: the answer to ${what} is not a pipeline (is ${url} Code Stream's URL?)`, {
-      code: 'codestream_unreachable',
-      exit: EXIT.unavailable,
-    });
+    const notPipeline: Failure = { kind: 'rejected', stage: 'execute', status: 200, reason: `the answer to ${what} is not a pipeline (is ${url} Code Stream's URL?)`, snippet: '' };
+    throw codeStreamUnavailable(notPipeline, url, 'the pipelines');
   }
   const { enabled, input } = value as { enabled?: unknown; input?: unknown };
   return { enabled: enabled !== false, input: declaredInputs(input) };

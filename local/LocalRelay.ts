@@ -107,7 +107,7 @@ export class LocalRelay {
       codestreamUrl = await this.#simulator.start();
     }
     const config: LoadedConfig = {
-      engine: loaded.engine,
+      ...loaded,
       config: {
         ...loaded.config,
         codestream: {

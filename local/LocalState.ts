@@ -23,6 +23,9 @@ export interface LocalState {
   pid: number;
 }
 
+/** local-aws-sqs and dynalite check no signature, but the SDK will not send unsigned requests. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
 /**
  * How a client reaches local mode's S3 server (s3rver): it checks every request's signature
  * against its own credentials, takes bucket names in the path, and does not read the aws-chunked

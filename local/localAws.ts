@@ -11,7 +11,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ISqsServerOptions, createSqsServer } from 'local-aws-sqs';
 import { type JournaledSqsServer, createJournaledSqsServer } from './JournaledSqsServer';
 import { type JournaledMessage, QueueJournal, readJournal } from './QueueJournal';
-import { localS3ClientConfig } from './LocalState';
+import { LOCAL_CREDENTIALS, localS3ClientConfig } from './LocalState';
 
 /*
  * The AWS services of the relay on one machine, for local mode, the tests and the benchmarks alike:
@@ -21,8 +21,6 @@ import { localS3ClientConfig } from './LocalState';
  */
 
 export const LOCAL_REGION = 'us-east-1';
-/** The emulators check no signature, but the SDK will not sign without credentials. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** local-aws-sqs's account, in its queue URLs and ARNs. */
 const ACCOUNT = '123456789012';
 /** As the stack sets it (infra/RelayQueues.ts); SQS's default is 256 KiB. */

@@ -54,7 +54,9 @@ export class RelayKiller {
       throw error;
     }
     const exited = new Promise((resolve) => this.#relay.once('exit', resolve));
-    this.#relay.kill('SIGINT');
+    // Ctrl-C reaches every process of the foreground group, not the relay alone.
+    if (this.#relay.pid === undefined) throw new Error('the relay has no process to stop');
+    process.kill(-this.#relay.pid, 'SIGINT');
     await exited;
     return result;
   }

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type ExecutionRecord, IdempotencyStore } from '../../lambda/relay/IdempotencyStore';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/localAws';
+import { LOCAL_CREDENTIALS } from '../../local/LocalState';
+import { LOCAL_REGION } from '../../local/localAws';
 import { type LocalStack, pushDelivery, quiescent, readAll, sendUntilAccepted, startLocalStack } from '../localStack';
 import { RelayKiller } from './RelayKiller';
 

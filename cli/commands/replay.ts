@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { CanonicalEvent } from '../../lambda/events/CanonicalEvent';
 import type { RelayConfig } from '../../lambda/config/RelayConfig';
 import { MalformedMessageError, messageBody } from '../../lambda/events/RelayMessage';
@@ -6,7 +5,6 @@ import { messageEvents } from '../../lambda/relay/messageEvents';
 import { WebhookError } from '../../lambda/providers/errors';
 import { parseBody } from '../../lambda/providers/parseBody';
 import type { Delivery } from '../../lambda/rules/Delivery';
-import { readLocalStateIfAny, stateDirectory } from '../../local/LocalState';
 import { BodyHistory, repeatLine, TABLE_OPTION, withBodyHistory } from '../BodyHistory';
 import { configPath } from '../configPath';
 import type { DeadLetter } from '../DeadLetter';
@@ -15,7 +13,7 @@ import { EXIT, type Io } from '../Io';
 import { loadRelayConfig } from '../loadRelayConfig';
 import { printDecisions, readSupersessions } from '../printDecisions';
 import { parseCommandArgs } from '../parseCommandArgs';
-import { QUEUE_OPTIONS, QUEUE_OPTIONS_USAGE, type QueueFlags, withRelayQueues } from '../RelayQueues';
+import { QUEUE_OPTIONS, QUEUE_OPTIONS_USAGE, isLocalMode, withRelayQueues } from '../RelayQueues';
 import { named, redriveAndReport } from './dlq';
 
 export const REPLAY_USAGE = `usage: relay replay ID [--config FILE] [--json] [--table NAME] [QUEUES]
@@ -50,14 +48,14 @@ export async function replayCommand(args: string[], io: Io): Promise<number> {
   const [id, ...more] = positionals;
   if (id === undefined || more.length > 0) throw new UsageError('relay replay needs one ID: a dead-letter record\'s messageId or a delivery id', REPLAY_USAGE);
   if (values.execute && values.json) throw new UsageError('--json prints the dry run; relay replay --execute prints what it redrove', REPLAY_USAGE);
-  const local = isLocal(values);
+  const local = isLocalMode(values);
   if (local && values.table !== undefined) throw new UsageError('--table names the idempotency table in AWS; local mode\'s is in its local.json', REPLAY_USAGE);
   return withRelayQueues(values, async (queues) => {
     const records = named(await queues.readDeadLetters(), [id], queues);
     if (values.execute) return redriveAndReport(io, queues, records);
     // The current config: the one given, else the one the local relay runs, else the usual one.
-    const { config, engine } = loadRelayConfig(values.config ?? queues.configFile ?? configPath(undefined));
-    return withBodyHistory(local ? localHistory(values['state-dir']) : values.table === undefined ? undefined : BodyHistory.inAws(values.table), async (history) => {
+    const { config, engine } = loadRelayConfig(values.config ?? queues.localState?.configFile ?? configPath(undefined));
+    return withBodyHistory(queues.localState ? BodyHistory.ofLocalMode(queues.localState) : values.table === undefined ? undefined : BodyHistory.inAws(values.table), async (history) => {
       // A delivery with several failed rules has a record for each, all with its body: replay it once.
       const bodies = new Map(records.map((record) => [record.body, record]));
       for (const record of bodies.values()) {
@@ -71,17 +69,6 @@ export async function replayCommand(args: string[], io: Io): Promise<number> {
       return EXIT.ok;
     });
   });
-}
-
-/** Whether the flags leave the queues to local mode (cli/RelayQueues.ts `locate`). */
-function isLocal(flags: QueueFlags): boolean {
-  return [flags['queue-url'], flags['dlq-url'], flags.queue, flags.dlq].every((flag) => flag === undefined);
-}
-
-/** Local mode's idempotency table, where its local.json names one. */
-function localHistory(stateDir: string | undefined): BodyHistory | undefined {
-  const state = readLocalStateIfAny(stateDir === undefined ? stateDirectory() : path.resolve(stateDir));
-  return state && BodyHistory.ofLocalMode(state);
 }
 
 /** The record's events as the relay gives them to the rules (lambda/relay/processRecord.ts). */

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError, formatProblem } from '../../lambda/config/ConfigError';
-import { ConfigSource, type Locate, fieldName, locator } from '../../lambda/config/configLocator';
+import type { Locate } from '../../lambda/config/configLocator';
 import { type LoadedConfig, loadConfig } from '../../lambda/config/loadConfig';
 import { checkPipelines, type PipelineProblem } from '../checkPipelines';
 import { CODESTREAM_OPTIONS, CODESTREAM_OPTIONS_USAGE, codeStreamForCli } from '../codeStreamForCli';
@@ -53,14 +52,14 @@ export async function validateCommand(args: string[], io: Io): Promise<number> {
   }
   const url = values.url ?? config.codestream.url;
   const { pipelines, problems } = await checkPipelines(config, codeStreamForCli(config.codestream, values), url);
-  const located = locate(file, problems);
+  const placed = located(loaded.locate, problems);
   if (values.json) {
-    const live = { codestream: url, pipelines, problems: located.map(({ rule, line, pipeline, problem, input, message }) => ({ rule, line, pipeline, problem, input, message })) };
+    const live = { codestream: url, pipelines, problems: placed.map(({ rule, line, pipeline, problem, input, message }) => ({ rule, line, pipeline, problem, input, message })) };
     io.stdout.write(`${JSON.stringify({ ...summary, valid: problems.length === 0, live })}\n`);
   } else if (problems.length === 0) {
     io.stdout.write(`${offline}; the rules fit the ${pipelines} pipeline${plural(pipelines)} they name in Code Stream at ${url}\n`);
   } else {
-    for (const problem of located) io.stderr.write(`${formatProblem({ ...problem, line: problem.line ?? undefined, file })}\n`);
+    for (const problem of placed) io.stderr.write(`${formatProblem({ ...problem, line: problem.line ?? undefined, file })}\n`);
     io.stderr.write(`${file}: ${problems.length} problem${plural(problems.length)} with the pipelines in Code Stream at ${url}\n`);
   }
   return problems.length === 0 ? EXIT.ok : EXIT.failed;
@@ -84,17 +83,11 @@ function reportInvalid(file: string, error: ConfigError, json: boolean, io: Io):
   return EXIT.failed;
 }
 
-/** Each problem with its line and column in the file (null when the file can no longer be read) and its field. */
-function locate(file: string, problems: readonly PipelineProblem[]): (PipelineProblem & { line: number | null; column: number; field: string })[] {
-  let place: Locate | undefined;
-  try {
-    place = locator(new ConfigSource(readFileSync(file, 'utf8')), file);
-  } catch {
-    place = undefined;
-  }
+/** Each problem with its line and column in the file, and its field. */
+function located(locate: Locate, problems: readonly PipelineProblem[]): (PipelineProblem & { line: number | null; column: number; field: string })[] {
   return problems.map((problem) => {
-    const placed = place?.(problem.path, problem.message, problem.rule);
-    return { ...problem, line: placed?.line ?? null, column: placed?.column ?? 1, field: fieldName(problem.path) };
+    const placed = locate(problem.path, problem.message, problem.rule);
+    return { ...problem, line: placed.line ?? null, column: placed.column ?? 1, field: placed.field };
   });
 }
 

@@ -48,11 +48,20 @@ export class S3BodyStore implements BodyStore {
     }
   }
 
+  // A failed import or client is not kept: the next large delivery tries again.
   #sdk(): Promise<typeof S3> {
-    return (this.#commands ??= import('@aws-sdk/client-s3'));
+    return (this.#commands ??= import('@aws-sdk/client-s3').catch((error: unknown) => {
+      this.#commands = undefined;
+      throw error;
+    }));
   }
 
   #s3(): Promise<S3Client> {
-    return (this.#made ??= Promise.resolve(this.#client()));
+    return (this.#made ??= Promise.resolve()
+      .then(() => this.#client())
+      .catch((error: unknown) => {
+        this.#made = undefined;
+        throw error;
+      }));
   }
 }

@@ -155,13 +155,7 @@ export class CodeStreamClient {
     const url = this.executionsUrl(pipeline);
     const described = describePipeline(pipeline);
     try {
-      let token = await this.#tokens.get();
-      let answer = await this.#request('post', url, request, token, described, deadline);
-      if ('kind' in answer || answer.status !== 401) return this.#classify(answer, described, token);
-      this.#logger.info('Code Stream answered 401; renewing the token and retrying once', { pipeline: described });
-      this.#tokens.invalidate(token);
-      token = await this.#tokens.get();
-      answer = await this.#request('post', url, request, token, described, deadline);
+      const { answer, token } = await this.#renewingOn401(described, (bearer) => this.#request('post', url, request, bearer, described, deadline));
       return this.#classify(answer, described, token);
     } catch (error) {
       if (error instanceof AuthenticationError) return error.outcome;
@@ -182,15 +176,9 @@ export class CodeStreamClient {
     const described = describePipeline(pipeline);
     const reachedBack = since === undefined ? () => true : (createdAt: number) => createdAt < since - CLOCK_SKEW_MS;
     try {
-      let token = await this.#tokens.get();
       for (let page = 0; page < maxPages; page += 1) {
         const url = `${this.executionsUrl(pipeline)}${this.#apiVersion ? '&' : '?'}$top=${pageSize}&$skip=${page * pageSize}`;
-        let answer = await this.#request('get', url, undefined, token, described, deadline);
-        if (!('kind' in answer) && answer.status === 401) {
-          this.#tokens.invalidate(token);
-          token = await this.#tokens.get();
-          answer = await this.#request('get', url, undefined, token, described, deadline);
-        }
+        const { answer, token } = await this.#renewingOn401(described, (bearer) => this.#request('get', url, undefined, bearer, described, deadline));
         if ('kind' in answer || answer.status !== 200) return { found: false, failed: this.#classify(answer, described, token) };
         const executions = parseExecutions(answer.body);
         const match = executions.find((execution) => tags.every((tag) => execution.tags.includes(tag)));
@@ -223,13 +211,7 @@ export class CodeStreamClient {
     const parameters = new URLSearchParams({ ...(this.#apiVersion ? { apiVersion: this.#apiVersion } : {}), ...query }).toString();
     const url = `${this.#baseUrl}${path}${parameters ? `?${parameters}` : ''}`;
     try {
-      let token = await this.#tokens.get();
-      let answer = await sendRequest(this.#transport, { method: 'get', url, headers: { Authorization: `Bearer ${token}` } }, 'execute', what);
-      if (!('kind' in answer) && answer.status === 401) {
-        this.#tokens.invalidate(token);
-        token = await this.#tokens.get();
-        answer = await sendRequest(this.#transport, { method: 'get', url, headers: { Authorization: `Bearer ${token}` } }, 'execute', what);
-      }
+      const { answer, token } = await this.#renewingOn401(what, (bearer) => sendRequest(this.#transport, { method: 'get', url, headers: { Authorization: `Bearer ${bearer}` } }, 'execute', what));
       if ('kind' in answer) return answer;
       if (answer.status === 200) {
         try {
@@ -253,6 +235,21 @@ export class CodeStreamClient {
         : `${encodeURIComponent(pipeline.project)}/${encodeURIComponent(pipeline.name)}`;
     const query = this.#apiVersion ? `?apiVersion=${encodeURIComponent(this.#apiVersion)}` : '';
     return `${this.#baseUrl}/codestream/api/pipelines/${path}/executions${query}`;
+  }
+
+  /**
+   * Sends with the current bearer token; a 401 renews it once and sends once more, since Code
+   * Stream may have revoked a token before its expiry. Resolves to the last answer and its token.
+   * @throws AuthenticationError when no token can be had.
+   */
+  async #renewingOn401(what: string, send: (token: string) => Promise<HttpAnswer | Failure>): Promise<{ answer: HttpAnswer | Failure; token: string }> {
+    const token = await this.#tokens.get();
+    const answer = await send(token);
+    if ('kind' in answer || answer.status !== 401) return { answer, token };
+    this.#logger.info('Code Stream answered 401; renewing the token and retrying once', { what });
+    this.#tokens.invalidate(token);
+    const renewed = await this.#tokens.get();
+    return { answer: await send(renewed), token: renewed };
   }
 
   #request(method: 'get' | 'post', url: string, request: ExecutionRequest | undefined, token: string, pipeline: string, deadline?: Deadline): Promise<HttpAnswer | Failure> {
@@ -305,7 +302,7 @@ function readFailure(answer: HttpAnswer, what: string, snippet: string): Failure
   }
 }
 
-/** The executions of a `GET …/executions` answer (swagger `Executions`): id, link, tags and creation time (epoch ms; NaN when absent) of each. */
+/** The executions of a `GET …/executions` answer (swagger `Executions`): id, link, tags and creation time (epoch ms, from `_createTimeInMicros`, else `createdAt`; NaN when neither) of each. */
 function parseExecutions(body: string): { id: string; link: string; tags: string[]; createdAt: number }[] {
   let value: unknown;
   try {
@@ -315,8 +312,10 @@ function parseExecutions(body: string): { id: string; link: string; tags: string
   }
   const documents = (value as { documents?: Record<string, unknown> } | null)?.documents ?? {};
   return Object.entries(documents).flatMap(([link, document]) => {
-    const { id, tags, createdAt } = (document ?? {}) as { id?: unknown; tags?: unknown; createdAt?: unknown };
+    const { id, tags, createdAt, _createTimeInMicros: micros } = (document ?? {}) as { id?: unknown; tags?: unknown; createdAt?: unknown; _createTimeInMicros?: unknown };
     if (typeof id !== 'string') return [];
-    return [{ id, link, tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [], createdAt: typeof createdAt === 'string' ? Date.parse(createdAt) : Number.NaN }];
+    // Code Stream writes createdAt as "2019-09-16 09:25:38.065065+00"; the microseconds are its own record of the same time.
+    const created = typeof micros === 'number' ? micros / 1000 : typeof createdAt === 'string' ? Date.parse(createdAt) : Number.NaN;
+    return [{ id, link, tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [], createdAt: created }];
   });
 }

@@ -80,6 +80,6 @@ function nodeAt(document: Document, path: Path): { range?: [number, number, numb
   return undefined;
 }
 
-export function fieldName(path: Path): string {
+function fieldName(path: Path): string {
   return path.reduce<string>((name, step) => (typeof step === 'number' ? `${name}[${step}]` : name ? `${name}.${step}` : step), '');
 }

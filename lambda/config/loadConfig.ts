@@ -11,14 +11,15 @@ import { RuleEngine } from '../rules/RuleEngine';
 import { readPlainYaml } from './readPlainYaml';
 import type { RuleDefinition } from '../rules/RuleDefinition';
 import { SchemaRefusals, pointerStep } from './schemaRefusals';
-import { ConfigSource, type Locate, locator } from './configLocator';
+import { ConfigSource, type Locate, type Path, locator } from './configLocator';
 
-type Path = (string | number)[];
 
 /** A config that passed every check, and its rules compiled. */
 export interface LoadedConfig {
   config: RelayConfig;
   engine: RuleEngine;
+  /** Where a place in the config's text is, for problems found after it loaded (its rules against Code Stream). */
+  locate: Locate;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true });
@@ -78,7 +79,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   if (problems.length > 0) throw new ConfigError(withoutRepeats(problems));
   const checked = value as RelayConfig;
   if (resolved) checked.codestream.caCertificates = resolved.certificates;
-  return { config: checked, engine: new RuleEngine(rules) };
+  return { config: checked, engine: new RuleEngine(rules), locate };
 }
 
 /** Unknown sources, duplicate names, and what compiling each rule finds; the rules that compile. */
@@ -134,7 +135,7 @@ function withoutRepeats(problems: readonly ConfigProblem[]): ConfigProblem[] {
 }
 
 function schemaProblems(errors: ErrorObject[], value: unknown, locate: Locate): ConfigProblem[] {
-  const problems = new Map<string, ConfigProblem>();
+  const problems: ConfigProblem[] = [];
   // A pipeline that is neither form gets one message, not one per branch of the oneOf.
   const pipelines = new Set(errors.filter((error) => error.keyword === 'oneOf' && error.instancePath.endsWith('/pipeline')).map((error) => error.instancePath));
   for (const error of errors) {
@@ -145,10 +146,9 @@ function schemaProblems(errors: ErrorObject[], value: unknown, locate: Locate): 
       ? { path: pointerPath(pipeline), message: 'needs either id, or project and name (and nothing else)' }
       : describe(error, path, value);
     const rule = ruleName(described.path, value);
-    const problem = locate(described.path, described.message, rule);
-    problems.set(`${problem.field}\u0000${problem.message}`, problem);
+    problems.push(locate(described.path, described.message, rule));
   }
-  return [...problems.values()];
+  return problems;
 }
 
 function describe(error: ErrorObject, path: Path, value: unknown): { path: Path; message: string } {

@@ -7,6 +7,7 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CodeStreamClient } from '../codestream/CodeStreamClient';
 import { SecretCredentials } from '../codestream/SecretCredentials';
+import { codeStreamClientOptions } from '../config/codeStreamClientOptions';
 import type { RelayConfig } from '../config/RelayConfig';
 import { readBundledConfig } from '../config/readBundledConfig';
 import { SqsDeadLetterQueue } from '../relay/DeadLetterQueue';
@@ -92,14 +93,10 @@ export function relayDependencies(env: NodeJS.ProcessEnv, overrides: RelayOverri
     engine: overrides.engine ?? RuleEngine.fromDefinitions(config.rules),
     sources: config.sources,
     codestream: new CodeStreamClient({
-      baseUrl: codestream.url,
-      auth: codestream.auth === 'apiToken' ? { flow: 'apiToken', authorizeUrl: codestream.authorizeUrl } : { flow: 'refreshToken' },
+      ...codeStreamClientOptions(codestream),
       credentials: new SecretCredentials(secrets, codestream.secret),
-      apiVersion: codestream.apiVersion,
       timeoutMs: number(env, 'CODESTREAM_TIMEOUT_MS', 10_000),
       logger,
-      caCertificates: [codestream.caCertificates ?? []].flat(),
-      proxy: codestream.proxy,
       onLogin: ({ credentialCreatedAt }) => {
         if (!credentialCreatedAt || overrides.withoutMetrics) return;
         // The vRA refresh token expires 90 days after it was issued: an alarm watches this age.

@@ -199,6 +199,14 @@ async function sendableMessage(
   if (!dependencies.bodies || queued.bodyRef !== undefined) {
     return { reason: `with its deferral the delivery is ${bytes} bytes, more than a queued message holds (${SQS_MAX_MESSAGE_BYTES}), and this relay has no BODY_BUCKET to keep its body in` };
   }
-  const { body: _text, bodyBase64: _bytes, ...envelope } = queued;
-  return { message: { ...envelope, bodyRef: await dependencies.bodies.put(messageBody(queued), queued.source) } };
+  let stored = storedBodies.get(queued);
+  if (!stored) {
+    const { body: _text, bodyBase64: _bytes, ...envelope } = queued;
+    stored = dependencies.bodies.put(messageBody(queued), queued.source).then((bodyRef) => ({ ...envelope, bodyRef }));
+    storedBodies.set(queued, stored);
+  }
+  return { message: await stored };
 }
+
+/** A delivery's body put in S3 for its deferrals: once per record, however many of its rules wait. */
+const storedBodies = new WeakMap<RelayMessage, Promise<RelayMessage>>();

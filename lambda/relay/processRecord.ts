@@ -145,7 +145,8 @@ async function runMatch(work: RecordWork, event: CanonicalEvent, match: Match, d
 /** A match that cannot run, for a reason no retry changes: dead-lettered as rejected, without calling Code Stream. */
 async function rejectMatch(work: RecordWork, event: CanonicalEvent, match: Pick<Match, 'rule' | 'pipeline'>, reason: string, dependencies: RelayDependencies): Promise<void> {
   const pipeline = pipelineName(match.pipeline);
-  dependencies.logger.error('The rule matched but its request cannot be built', { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, rule: match.rule, pipeline, reason });
+  // The reason says which: a template that needs a field the delivery lacks, or a deferral that cannot be sent.
+  dependencies.logger.error('The rule matched but cannot run', { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, rule: match.rule, pipeline, reason });
   const rejected: Outcome = { kind: 'rejected', stage: 'execute', reason, snippet: '' };
   await recordFailure(work.record, { outcome: rejected, attempts: 0, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
 }

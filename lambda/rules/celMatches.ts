@@ -75,19 +75,47 @@ function literalRegex(source: string): Regex {
   return regex;
 }
 
-/** A pattern only the delivery gives: compiled for this evaluation; one that does not compile fails the expression with the reason. */
+/**
+ * A pattern the delivery gives is the sender's to choose, and RE2 is linear in the value but not in
+ * the pattern: compiling `(?:a{0,1000})` repeated takes a second, and each match costs the size of
+ * the program. So such a pattern is at most this long, and compiles to at most this many
+ * instructions (`^release/.*$` is 14, `[a-z0-9._-]{1,128}` 257).
+ */
+export const MAX_RUNTIME_PATTERN_LENGTH = 256;
+export const MAX_RUNTIME_PROGRAM_SIZE = 1000;
+
+/** The last patterns deliveries gave, compiled or refused, so that `exists(f, f.matches(p))` compiles p once. */
+const runtimePatterns = new Map<string, Regex | string>();
+const RUNTIME_PATTERNS_KEPT = 256;
+
+/** A pattern only the delivery gives; one that does not compile, or is too large, fails the expression with the reason. */
 function runtimeRegex(evaluator: Evaluator, node: ASTNode, source: unknown): Regex {
   const what = sourceOf(node);
   if (typeof source !== 'string') throw evaluator.createError('no_matching_overload', `matches() needs a string pattern, and ${what} is not one`, node);
-  if (source.length > MAX_MATCHED_LENGTH) {
-    throw evaluator.createError('too_long', `the pattern ${what} is ${source.length} characters; patterns have at most ${MAX_MATCHED_LENGTH}`, node);
+  if (source.length > MAX_RUNTIME_PATTERN_LENGTH) {
+    throw evaluator.createError('too_long', `the pattern ${what} is ${source.length} characters; a delivery's patterns have at most ${MAX_RUNTIME_PATTERN_LENGTH}`, node);
   }
+  let compiled = runtimePatterns.get(source);
+  if (compiled === undefined) {
+    compiled = compileRuntime(source);
+    if (runtimePatterns.size >= RUNTIME_PATTERNS_KEPT) runtimePatterns.delete(runtimePatterns.keys().next().value as string);
+    runtimePatterns.set(source, compiled);
+  }
+  if (typeof compiled === 'string') throw evaluator.createError('invalid_regular_expression', `the pattern ${what} ${compiled}`, node);
+  return compiled;
+}
+
+/** The pattern compiled, or why not, as the end of a sentence about it. */
+function compileRuntime(source: string): Regex | string {
+  let regex: ReturnType<typeof compileRegex>;
   try {
-    return compileRegex(source);
+    regex = compileRegex(source);
   } catch (error) {
-    if (error instanceof RegexError) throw evaluator.createError('invalid_regular_expression', `the pattern ${what} is not RE2: ${error.message}`, node);
+    if (error instanceof RegexError) return `is not RE2: ${error.message}`;
     throw error;
   }
+  const size = regex.programSize();
+  return size > MAX_RUNTIME_PROGRAM_SIZE ? `compiles to ${size} instructions; a delivery's patterns have at most ${MAX_RUNTIME_PROGRAM_SIZE}` : regex;
 }
 
 /** The node as written in the expression, e.g. `event.git.ref`. */

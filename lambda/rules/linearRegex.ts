@@ -17,6 +17,8 @@ export class RegexError extends Error {
 export interface Regex {
   /** Whether the expression matches anywhere in the value, as RegExp.prototype.test. */
   test(value: string): boolean;
+  /** The instructions of the compiled program: what each match costs per character of the value. */
+  programSize(): number;
 }
 
 /** The flags the `/…/flags` form may carry, as RE2's; the others JavaScript has mean nothing to a yes-or-no match. */

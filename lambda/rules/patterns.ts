@@ -165,7 +165,9 @@ class Glob implements Matcher {
 class FileNameGlob extends Glob {
   override test(value: string): boolean {
     const posix = WINDOWS ? value.replace(/\\/g, '/') : value;
-    return super.test(posix) || super.test(posix.slice(posix.lastIndexOf('/') + 1));
+    const slash = posix.lastIndexOf('/');
+    // A path without a slash is its own last segment: tested once.
+    return super.test(posix) || (slash >= 0 && super.test(posix.slice(slash + 1)));
   }
 }
 

@@ -50,8 +50,13 @@ async function startRelay(settings: Record<string, string> = {}): Promise<number
  * group, and npm forwards it to its child once more, so the relay gets it twice.
  */
 function ctrlC(): void {
-  if (relay?.child.pid === undefined) return;
-  process.kill(-relay.child.pid, 'SIGINT');
+  interruptGroup();
+  interruptGroup();
+}
+
+/** One SIGINT to the relay's process group; never to pid 0, which is the test runner's own group. */
+function interruptGroup(): void {
+  if (relay?.child.pid === undefined) throw new Error('the relay has no process to interrupt');
   process.kill(-relay.child.pid, 'SIGINT');
 }
 
@@ -200,7 +205,7 @@ it('stops at once on a second Ctrl-C given later, and loses nothing it had answe
   await until(() => relay!.output().includes('SIGINT: no new deliveries'), 10_000, () => relay!.output());
   // Past the window in which signals count as the same Ctrl-C: this one is the user's second.
   await until(() => Date.now() - firstAt > 2_500, 10_000);
-  process.kill(-(relay?.child.pid ?? 0), 'SIGINT');
+  interruptGroup();
   expect(await relay?.exited).toBe(130);
   expect(relay?.output()).toMatch(/Stopped at once\. Every delivery answered 202 is in the queue journal and runs at the next start\./);
 

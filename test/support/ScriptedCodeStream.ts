@@ -1,4 +1,4 @@
-import type { CodeStreamClient, ExecutionLookup } from '../../lambda/codestream/CodeStreamClient';
+import type { CodeStreamClient, Deadline, ExecutionLookup } from '../../lambda/codestream/CodeStreamClient';
 import { classifyExecuteAnswer } from '../../lambda/codestream/classifyResponse';
 import { classifyTransportError } from '../../lambda/codestream/classifyTransportError';
 import type { Outcome } from '../../lambda/codestream/Outcome';
@@ -30,8 +30,8 @@ export class ScriptedCodeStream implements Pick<CodeStreamClient, 'execute' | 'l
   readonly #script: ScriptedAnswer[];
   /** Every execute call, in order. */
   readonly calls: { pipeline: PipelineRef; request: ExecutionRequest }[] = [];
-  /** Every lookup, in order. */
-  readonly lookups: { pipeline: PipelineRef; tags: readonly string[] }[] = [];
+  /** Every lookup, in order: `since` is how far back it was asked to look (epoch ms). */
+  readonly lookups: { pipeline: PipelineRef; tags: readonly string[]; since?: number }[] = [];
   readonly executions: StartedExecution[] = [];
 
   constructor(script: ScriptedAnswer[]) {
@@ -55,8 +55,8 @@ export class ScriptedCodeStream implements Pick<CodeStreamClient, 'execute' | 'l
     return classifyExecuteAnswer({ status: answer.status, headers: answer.headers ?? {}, body }, { baseUrl: CODESTREAM_URL, pipeline: described, now: Date.now(), secrets: [] });
   }
 
-  async lookupExecution(pipeline: PipelineRef, tags: readonly string[]): Promise<ExecutionLookup> {
-    this.lookups.push({ pipeline, tags });
+  async lookupExecution(pipeline: PipelineRef, tags: readonly string[], _deadline?: Deadline, since?: number): Promise<ExecutionLookup> {
+    this.lookups.push({ pipeline, tags, ...(since === undefined ? {} : { since }) });
     const found = this.executions.find(
       (execution) => describePipeline(execution.pipeline) === describePipeline(pipeline) && tags.every((tag) => execution.tags.includes(tag)),
     );

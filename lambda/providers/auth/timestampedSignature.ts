@@ -59,14 +59,15 @@ function verifyTimestampedHmac(
   if (at === undefined) {
     throw new InvalidSignatureError(`the ${timestamp.header} timestamp header is not a ${FORMAT_NAMES[timestamp.format]}`);
   }
-  if (!hmacMatches(signedPayload(template, sent, request.body), value.trim(), secrets, scheme)) {
-    throw new InvalidSignatureError(`the ${scheme.header} signature does not match the timestamp and body for any of the source's secrets`);
-  }
+  // The timestamp is public: its age is checked first, so a replayed old delivery costs no HMAC.
   const age = now - at;
   if (Math.abs(age) > timestamp.toleranceSeconds * 1000) {
     const seconds = Math.abs(age) / 1000;
     const which = age > 0 ? `stale by ${seconds} seconds` : `from the future by ${seconds} seconds`;
     throw new InvalidSignatureError(`the ${scheme.header} signature is ${which} (${timestamp.header}; the tolerance is ${timestamp.toleranceSeconds} seconds)`);
+  }
+  if (!hmacMatches(signedPayload(template, sent, request.body), value.trim(), secrets, scheme)) {
+    throw new InvalidSignatureError(`the ${scheme.header} signature does not match the timestamp and body for any of the source's secrets`);
   }
 }
 

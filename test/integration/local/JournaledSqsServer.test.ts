@@ -13,7 +13,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createJournaledSqsServer } from '../../../local/JournaledSqsServer';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalQueues, startLocalQueues } from '../../../local/localAws';
+import { LOCAL_CREDENTIALS } from '../../../local/LocalState';
+import { LOCAL_REGION, type LocalQueues, startLocalQueues } from '../../../local/localAws';
 import { QueueJournal, readJournal } from '../../../local/QueueJournal';
 import { until } from '../../support/until';
 

@@ -6,7 +6,8 @@ import {
   IdempotencyStore,
   type IdempotencyStoreOptions,
 } from '../../../lambda/relay/IdempotencyStore';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalTable, startLocalTable } from '../../../local/localAws';
+import { LOCAL_CREDENTIALS } from '../../../local/LocalState';
+import { LOCAL_REGION, type LocalTable, startLocalTable } from '../../../local/localAws';
 import { InMemoryIdempotencyStore } from '../../support/InMemoryIdempotencyStore';
 
 const TABLE = 'relay-executions';

@@ -174,11 +174,13 @@ describe('a call that may have been processed (a timeout)', () => {
   it('on the next receive, once the call has had time to settle, is found by a lookup instead of called again', async () => {
     const relay = relayWith({ timeout: true, started: true });
     await executeRule(ruleCall(), relay);
+    const firstAttemptAt = (await relay.store.get(KEY))?.firstAttemptAt;
     relay.clock.advance(relay.policy.uncertainSettleMs);
 
     expect(await executeRule(ruleCall(), relay)).toEqual({ state: 'created', executionId: FIRST_EXECUTION });
     expect(relay.codestream.calls).toHaveLength(1);
-    expect(relay.codestream.lookups).toEqual([{ pipeline: { id: PIPELINE_ID }, tags: TAGS }]);
+    // It looks back to the first call, however many executions the pipeline has started since.
+    expect(relay.codestream.lookups).toEqual([{ pipeline: { id: PIPELINE_ID }, tags: TAGS, since: Date.parse(firstAttemptAt ?? '') }]);
     expect(await relay.store.get(KEY)).toMatchObject({ status: 'created', executionId: FIRST_EXECUTION, attempts: 1 });
   });
 

@@ -342,6 +342,20 @@ describe('a delivery too large to carry its deferral', () => {
     expect(commitsRun(relay)).toEqual(['c1']);
   });
 
+  it('puts its body in the bucket once, however many of its rules wait', async () => {
+    const bodies = new InMemoryBodyStore();
+    const engine = RuleEngine.fromDefinitions([
+      { name: 'build', when: { events: ['push'] }, pipeline: { id: PIPELINE_ID }, quietPeriod: { minutes: 5 } },
+      { name: 'deploy', when: { events: ['push'] }, pipeline: { id: PIPELINE_ID }, quietPeriod: { minutes: 5 } },
+    ]);
+    const relay = fakeRelayDependencies({ engine, bodies, codestream: new ScriptedCodeStream([]) });
+    await processRecord(sqsRecord(large()), TIME_LEFT, relay);
+
+    expect(relay.deferrals.sent.map((sent) => sent.message.deferred?.rule)).toEqual(['build', 'deploy']);
+    expect(bodies.objects.size).toBe(1);
+    expect(new Set(relay.deferrals.sent.map((sent) => sent.message.bodyRef?.key)).size).toBe(1);
+  });
+
   it('without a bucket, is dead-lettered as rejected, saying why', async () => {
     const relay = relayWith([{ status: 202 }]);
     await processRecord(sqsRecord(large()), TIME_LEFT, relay);

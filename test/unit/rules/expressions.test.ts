@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { ExpressionError, compileExpression } from '../../../lambda/rules/expressions';
 import type { TemplateContext } from '../../../lambda/rules/templates';
 
@@ -295,8 +296,26 @@ describe('matches(), on RE2', () => {
     });
     expect(expression(withRef('refs/heads/main', { pattern: 'a'.repeat(5000) }))).toEqual({
       passed: false,
-      reason: 'the expression could not be evaluated: the pattern query.pattern is 5000 characters; patterns have at most 4096',
+      reason: "the expression could not be evaluated: the pattern query.pattern is 5000 characters; a delivery's patterns have at most 256",
     });
+  });
+
+  it("refuses a delivery's pattern that compiles to a large program, which every match would pay for, and compiles each pattern once", () => {
+    const expression = compileExpression('body.files.exists(f, f.matches(query.pattern))');
+    const files = Array.from({ length: 1000 }, (_, index) => `src/file-${index}.ts`);
+    const context = (pattern: string) => ({ event: {}, body: { files }, headers: {}, query: { pattern } });
+    // 248 characters that RE2 compiles to 38,003 instructions.
+    const huge = `${'(?:a{0,1000})'.repeat(19)}b`;
+    expect(expression(context(huge))).toEqual({
+      passed: false,
+      reason: "the expression could not be evaluated: the pattern query.pattern compiles to 38003 instructions; a delivery's patterns have at most 1000",
+    });
+    const compile = jest.spyOn(RE2JS, 'compile');
+    expect(expression(context('\\.go$'))).toEqual({ passed: false, reason: 'the expression is false' });
+    expect(expression(context('\\.ts$'))).toEqual({ passed: true });
+    expect(expression(context(huge))).toMatchObject({ passed: false });
+    expect(compile.mock.calls.map(([source]) => source)).toEqual(['\\.go$', '\\.ts$']);
+    compile.mockRestore();
   });
 
   it('type-checks as the built-in did: strings, or values known only at run time', () => {
