@@ -17,6 +17,8 @@ export interface LocalState {
   dynamodbEndpoint?: string;
   /** The idempotency table's name there. */
   idempotencyTable?: string;
+  /** The delivery log's table there (lambda/history); absent in a local.json of an earlier version. */
+  deliveriesTable?: string;
   /** The config the running relay loaded (absolute path). */
   configFile: string;
   codestreamUrl: string;

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,6 +12,7 @@ import { type ISqsServerOptions, createSqsServer } from 'local-aws-sqs';
 import { type JournaledSqsServer, createJournaledSqsServer } from './JournaledSqsServer';
 import { type JournaledMessage, QueueJournal, readJournal } from './QueueJournal';
 import { LOCAL_CREDENTIALS, localS3ClientConfig } from './LocalState';
+import { DELIVERY_TABLE, SUMMARY_ATTRIBUTES } from '../lambda/history/deliveryTable';
 
 /*
  * The AWS services of the relay on one machine, for local mode, the tests and the benchmarks alike:
@@ -196,6 +197,8 @@ export async function startLocalBucket(options: { directory: string; bucket?: st
 export interface LocalTableOptions {
   /** @default 'relay-idempotency' */
   tableName?: string;
+  /** The delivery log's table (lambda/history/deliveryTable.ts). @default 'relay-deliveries' */
+  deliveriesTableName?: string;
   /** The folder where dynalite keeps its tables across restarts. @default none: in memory */
   path?: string;
   /** A DynamoDB endpoint that outlives this process: nothing is started, and the table is created there if missing. */
@@ -208,13 +211,15 @@ export interface LocalTable {
   client: DynamoDBClient;
   documentClient: DynamoDBDocumentClient;
   tableName: string;
+  deliveriesTableName: string;
   /** Closes the client, and dynalite if this process started it; an in-memory table goes with it. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts dynalite (or uses `endpoint`) with the idempotency table as the stack makes it: on-demand,
- * keyed by the string `id`. Resolves once the table is ACTIVE.
+ * Starts dynalite (or uses `endpoint`) with the idempotency table and the delivery log's table as
+ * the stack makes them: on-demand, keyed by the string `id`, the log with its two indexes.
+ * Resolves once both are ACTIVE.
  *
  * @example
  * const table = await startLocalTable();
@@ -223,6 +228,7 @@ export interface LocalTable {
  */
 export async function startLocalTable(options: LocalTableOptions = {}): Promise<LocalTable> {
   const tableName = options.tableName ?? 'relay-idempotency';
+  const deliveriesTableName = options.deliveriesTableName ?? 'relay-deliveries';
   let server: Server | undefined;
   let endpoint = options.endpoint;
   if (endpoint === undefined) {
@@ -233,8 +239,9 @@ export async function startLocalTable(options: LocalTableOptions = {}): Promise<
   }
   const client = new DynamoDBClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
   return stoppable(client, server, () => undefined, async () => {
-    await createTableIfMissing(client, tableName);
-    return { endpoint, client, documentClient: DynamoDBDocumentClient.from(client), tableName };
+    await createTableIfMissing(client, { TableName: tableName });
+    await createTableIfMissing(client, { TableName: deliveriesTableName, ...DELIVERY_INDEXES });
+    return { endpoint, client, documentClient: DynamoDBDocumentClient.from(client), tableName, deliveriesTableName };
   });
 }
 
@@ -269,16 +276,30 @@ async function queueOf(client: SQSClient, name: string): Promise<{ url: string; 
   return { url: QueueUrl, arn: Attributes.QueueArn };
 }
 
-async function createTableIfMissing(client: DynamoDBClient, tableName: string): Promise<void> {
+/** The delivery log's indexes, as infra/DeliveryLogTable.ts makes them. */
+const DELIVERY_INDEXES: Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'GlobalSecondaryIndexes'> = {
+  AttributeDefinitions: [DELIVERY_TABLE.byDay.partitionKey, DELIVERY_TABLE.bySource.partitionKey, DELIVERY_TABLE.byDay.sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+  GlobalSecondaryIndexes: [DELIVERY_TABLE.byDay, DELIVERY_TABLE.bySource].map((index) => ({
+    IndexName: index.indexName,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...SUMMARY_ATTRIBUTES] },
+  })),
+};
+
+async function createTableIfMissing(client: DynamoDBClient, table: Pick<CreateTableCommandInput, 'TableName' | 'AttributeDefinitions' | 'GlobalSecondaryIndexes'>): Promise<void> {
+  const tableName = table.TableName as string;
   try {
     if ((await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus === 'ACTIVE') return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     await client.send(
       new CreateTableCommand({
-        TableName: tableName,
+        ...table,
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }, ...(table.AttributeDefinitions ?? [])],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
