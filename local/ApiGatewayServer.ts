@@ -106,7 +106,13 @@ function toEvent(request: IncomingMessage, url: URL, source: string, body: Buffe
     stageVariables: null,
     body: body.toString('base64'),
     isBase64Encoded: true,
-    requestContext: { requestId: randomUUID(), httpMethod: request.method ?? 'GET', path: url.pathname } as APIGatewayProxyEvent['requestContext'],
+    // The sender's address and agent, as API Gateway gives them (the delivery log keeps them).
+    requestContext: {
+      requestId: randomUUID(),
+      httpMethod: request.method ?? 'GET',
+      path: url.pathname,
+      identity: { sourceIp: request.socket.remoteAddress ?? '', userAgent: request.headers['user-agent'] ?? null },
+    } as APIGatewayProxyEvent['requestContext'],
   };
 }
 

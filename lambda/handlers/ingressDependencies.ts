@@ -1,7 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RelayConfig } from '../config/RelayConfig';
 import { readBundledConfig } from '../config/readBundledConfig';
 import { DEFAULT_MAX_BODY_BYTES, type IngressDependencies } from '../ingress/acceptWebhook';
@@ -11,6 +13,7 @@ import type { SecretStore } from '../secrets/SecretStore';
 import { bodyStore } from './bodyStore';
 import { logger as lambdaLogger, metrics } from './observability';
 import { bundledConfigFile, number, required } from './settings';
+import { deliveryLog } from './deliveryLog';
 import { traced } from './tracing';
 
 /** What a caller other than Lambda (local mode, tests) brings instead of the defaults. */
@@ -18,6 +21,7 @@ export interface IngressOverrides {
   sqs?: SQSClient;
   /** The client of the bucket for large bodies (local mode's S3 server). */
   s3?: S3Client;
+  dynamodb?: DynamoDBClient;
   secrets?: SecretStore;
   /** A config already loaded and checked (local mode's, with its file's line numbers). */
   config?: RelayConfig;
@@ -31,8 +35,9 @@ export interface IngressOverrides {
  * webhook secrets, the delivery queue, and the bucket for large bodies. Settings: RELAY_CONFIG
  * (default relay.config.json), QUEUE_URL, BODY_BUCKET (where a body too large for a queued
  * message is kept; without it such a delivery gets 413), MAX_BODY_BYTES (default 4669440: the
- * largest body whose event surely fits Lambda's 6 MB payload). Nothing of the relay function's
- * is imported here.
+ * largest body whose event surely fits Lambda's 6 MB payload), DELIVERIES_TABLE and
+ * DELIVERY_LOG_RETENTION_DAYS (the delivery log, lambda/history; without the table nothing is
+ * recorded). Nothing of the relay function's is imported here.
  */
 export function ingressDependencies(env: NodeJS.ProcessEnv, overrides: IngressOverrides = {}): IngressDependencies {
   const config = overrides.config ?? readBundledConfig(bundledConfigFile(env));
@@ -42,6 +47,7 @@ export function ingressDependencies(env: NodeJS.ProcessEnv, overrides: IngressOv
     queue: new SqsDeliveryQueue(traced(overrides.sqs ?? new SQSClient({})), required(env, 'QUEUE_URL')),
     bodies: bodyStore(env, overrides.s3),
     maxBodyBytes: number(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
+    deliveries: deliveryLog(env, () => DynamoDBDocumentClient.from(traced(overrides.dynamodb ?? new DynamoDBClient({})))),
     logger: overrides.logger ?? lambdaLogger,
     metrics: overrides.withoutMetrics ? undefined : metrics,
   };

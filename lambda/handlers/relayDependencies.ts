@@ -20,6 +20,7 @@ import { RuleEngine } from '../rules/RuleEngine';
 import { SecretsManagerSecretStore } from '../secrets/SecretsManagerSecretStore';
 import type { SecretStore } from '../secrets/SecretStore';
 import { bodyStore } from './bodyStore';
+import { deliveryLog } from './deliveryLog';
 import { logger as lambdaLogger, metrics } from './observability';
 import { bundledConfigFile, number, required } from './settings';
 import { traced } from './tracing';
@@ -66,7 +67,8 @@ function leaseMs(env: NodeJS.ProcessEnv): number {
  * client, the idempotency table (and the quiet windows in it), the queue (where deliveries wait out
  * quiet periods) and its DLQ, and the bucket of large bodies. Settings:
  * RELAY_CONFIG (default relay.config.json), QUEUE_URL, DEAD_LETTER_QUEUE_URL, IDEMPOTENCY_TABLE,
- * BODY_BUCKET (where ingress keeps bodies too large for a queued message), CODESTREAM_TIMEOUT_MS
+ * BODY_BUCKET (where ingress keeps bodies too large for a queued message), DELIVERIES_TABLE and
+ * DELIVERY_LOG_RETENTION_DAYS (the delivery log, handlers/deliveryLog.ts), CODESTREAM_TIMEOUT_MS
  * (default 10000), FUNCTION_TIMEOUT_MS, IDEMPOTENCY_LEASE_MS (see {@link leaseMs}), and
  * MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, ATTEMPTS_PER_INVOCATION,
  * UNCERTAIN_SETTLE_MS (see RetryPolicy).
@@ -106,6 +108,7 @@ export function relayDependencies(env: NodeJS.ProcessEnv, overrides: RelayOverri
     store: new IdempotencyStore({ client: documents, tableName, leaseMs: leaseMs(env) }),
     windows: new QuietWindowStore({ client: documents, tableName }),
     deadLetters: new SqsDeadLetterQueue(sqs, required(env, 'DEAD_LETTER_QUEUE_URL')),
+    deliveries: deliveryLog(env, () => documents),
     deferrals: new SqsDeferredQueue(sqs, queueUrl),
     retryLater: async (receiptHandle, seconds) => {
       await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));

@@ -3,7 +3,7 @@ import type { DeliveryRecord, RuleDecision } from './DeliveryRecord';
 /** What ingress knows of a delivery it accepted, for the log. */
 export type AcceptedDelivery = Pick<
   DeliveryRecord,
-  'source' | 'provider' | 'receivedAt' | 'status' | 'bodyBytes' | 'senderIp' | 'userAgent' | 'eventKind' | 'summary' | 'headers' | 'query' | 'events'
+  'source' | 'provider' | 'receivedAt' | 'status' | 'error' | 'message' | 'bodyBytes' | 'senderIp' | 'userAgent' | 'eventKind' | 'summary' | 'headers' | 'query' | 'events'
 > & {
   deliveryId: string;
   /** The body as queued, without credentials. */
@@ -28,7 +28,6 @@ export interface DecidedDelivery {
 export interface DeliveryLog {
   accepted(delivery: AcceptedDelivery): Promise<void>;
   refused(request: RefusedDelivery): Promise<void>;
-  decided(delivery: DecidedDelivery, decision: RuleDecision): Promise<void>;
-  /** Several decisions of one delivery at once, as one write: the rules that did not match an event. */
-  decidedAll(delivery: DecidedDelivery, decisions: readonly RuleDecision[]): Promise<void>;
+  /** Decisions of one delivery, as one write: one rule's, or those of the rules that did not match an event. */
+  decided(delivery: DecidedDelivery, decisions: readonly RuleDecision[]): Promise<void>;
 }

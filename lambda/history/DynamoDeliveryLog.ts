@@ -53,9 +53,10 @@ export class DynamoDeliveryLog implements DeliveryLog {
       new UpdateCommand({
         TableName: this.#tableName,
         Key: { id },
-        UpdateExpression: `SET ${update.set.join(', ')} ADD receipts :one`,
-        ExpressionAttributeNames: update.names,
-        ExpressionAttributeValues: { ...update.values, ':one': 1 },
+        // A receipt is a delivery ingress answered 202 (or 200, a ping); a refusal after the read corrects the entry.
+        UpdateExpression: `SET ${update.set.join(', ')}${delivery.status < 400 ? ' ADD receipts :one REMOVE #error, #message' : ''}`,
+        ExpressionAttributeNames: delivery.status < 400 ? { ...update.names, '#error': 'error', '#message': 'message' } : update.names,
+        ExpressionAttributeValues: delivery.status < 400 ? { ...update.values, ':one': 1 } : update.values,
       }),
     );
   }
@@ -68,16 +69,12 @@ export class DynamoDeliveryLog implements DeliveryLog {
     await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: item }));
   }
 
-  async decided(delivery: DecidedDelivery, decision: RuleDecision): Promise<void> {
-    await this.decidedAll(delivery, [decision]);
-  }
-
   /**
    * Sets each decision's attribute, adds its outcome (and a matched rule's name) to the sets the
    * list filters on, and places the item in the indexes if ingress has not (its write failed, or
    * the delivery came by another route).
    */
-  async decidedAll(delivery: DecidedDelivery, decisions: readonly RuleDecision[]): Promise<void> {
+  async decided(delivery: DecidedDelivery, decisions: readonly RuleDecision[]): Promise<void> {
     if (decisions.length === 0) return;
     const id = deliveryRecordId(delivery.source, delivery.deliveryId);
     const names: Record<string, string> = {};

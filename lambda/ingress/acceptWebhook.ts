@@ -17,6 +17,8 @@ import type { SourceDefinition } from '../config/RelayConfig';
 import type { SecretStore } from '../secrets/SecretStore';
 import type { BodyStore } from '../bodies/BodyStore';
 import type { DeliveryQueue } from './DeliveryQueue';
+import type { AcceptedDelivery, DeliveryLog } from '../history/DeliveryLog';
+import { summarizeDelivery } from '../history/summarizeDelivery';
 import { redactCredentials } from './redactCredentials';
 
 export { SQS_MAX_MESSAGE_BYTES };
@@ -49,6 +51,8 @@ export interface IngressDependencies {
   bodies?: BodyStore;
   /** The largest body accepted, in bytes; larger ones get 413. */
   maxBodyBytes: number;
+  /** Where every answered request is recorded (lambda/history); without it, nothing is. */
+  deliveries?: DeliveryLog;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** `singleMetric` counts a refusal with dimensions of its own, which the other metrics do not have. */
   metrics?: Pick<Metrics, 'addMetric' | 'singleMetric'>;
@@ -85,7 +89,16 @@ interface RefusedRequest {
   bodyBytes: number;
   /** Known once the delivery is authenticated and read. */
   deliveryId?: string;
+  /** Known once the clock was read; before that, the log takes the time it writes. */
+  receivedAt?: Date;
+  senderIp?: string;
+  userAgent?: string;
+  /** What the log was told of the delivery as accepted, before its queueing failed: that entry is corrected, not a second one made. */
+  logged?: AcceptedDelivery;
 }
+
+/** The most of a user agent the log keeps: the sender chooses it. */
+const LOGGED_AGENT_CHARACTERS = 256;
 
 /**
  * `POST /hooks/{source}`: authenticates a delivery, normalises it, and answers 202 only once it
@@ -97,7 +110,15 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
   const name = event.pathParameters?.source ?? sourceOfResource(event.resource);
   const definition = Object.hasOwn(dependencies.sources, name) ? dependencies.sources[name] : undefined;
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-  const known: RefusedRequest = { dependencies, source: name, provider: definition?.provider, bodyBytes: body.length };
+  const identity = event.requestContext?.identity;
+  const known: RefusedRequest = {
+    dependencies,
+    source: name,
+    provider: definition?.provider,
+    bodyBytes: body.length,
+    senderIp: identity?.sourceIp || undefined,
+    userAgent: identity?.userAgent?.slice(0, LOGGED_AGENT_CHARACTERS) || undefined,
+  };
   if (event.httpMethod !== 'POST') return refusal(known, 405, { error: 'method_not_allowed', message: `${event.httpMethod} is not allowed: send POST` });
   if (!definition) return refusal(known, 404, { error: 'unknown_source', message: `no webhook source is named "${name}"` });
   // Context goes on each line rather than into the logger: one logger may serve concurrent requests.
@@ -116,6 +137,7 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
     const request = { body, headers: lowerCased(event.headers), query: definedOnly(event.queryStringParameters) };
     const source: SourceConfig = { name, provider: definition.provider, secrets, options: definition.options };
     const receivedAt = (dependencies.now ?? (() => new Date()))();
+    known.receivedAt = receivedAt;
     let delivery: ReceivedDelivery;
     try {
       delivery = receiveWebhook(source, request, receivedAt);
@@ -126,12 +148,30 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
     const { deliveryId, events } = delivery;
     context.deliveryId = known.deliveryId = deliveryId;
     dependencies.metrics?.addMetric('received', MetricUnit.Count, 1);
+    const redacted = redactCredentials(request, source, delivery.text);
+    const eventKind = eventKindOf(events);
+    const logged: AcceptedDelivery = {
+      source: name,
+      provider: definition.provider,
+      deliveryId,
+      receivedAt: delivery.receivedAt,
+      status: 202,
+      bodyBytes: body.length,
+      senderIp: known.senderIp,
+      userAgent: known.userAgent,
+      eventKind,
+      summary: summarizeDelivery(events),
+      headers: redacted.headers,
+      query: redacted.query,
+      events,
+      body: redacted.body,
+    };
     if (events.every((canonical) => canonical.kind === 'ping')) {
+      logged.status = 200;
+      await logAccepted(dependencies, logged);
       logger.info('Ping answered', context);
       return answer(200, { deliveryId, ping: true });
     }
-    const redacted = redactCredentials(request, source, delivery.text);
-    const eventKind = eventKindOf(events);
     // No events: the relay reads them from the body again (lambda/relay/messageEvents.ts). The
     // literals are written out: a closure over this function's variables would make every access
     // to them slower (V8 moves captured variables into a heap context).
@@ -178,11 +218,16 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
       }
       context.bodyStored = `s3://${message.bodyRef?.bucket}/${message.bodyRef?.key}`;
     }
+    // Written beside the queueing, not after it: the log costs the answer no time of its own.
+    const logging = logAccepted(dependencies, logged);
     try {
       await dependencies.queue.send(message, serialized.json);
     } catch (error) {
+      await logging;
+      known.logged = logged;
       return refusal(known, 503, { error: 'queue_unavailable', message: 'the delivery could not be queued; retry it' }, described(error));
     }
+    await logging;
     context.events = eventKind;
     logger.info('Delivery queued', context);
     return answer(202, { deliveryId });
@@ -197,12 +242,12 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
  * has those dimensions. `reason` is for the line only: what the code does not say (a size, a
  * failure's description), never a credential.
  */
-function refusal(
+async function refusal(
   request: RefusedRequest,
   status: number,
   answered: { error: RefusalCode; message: string },
   reason?: string,
-): APIGatewayProxyResult {
+): Promise<APIGatewayProxyResult> {
   const { error } = answered;
   const { dependencies, source, provider, bodyBytes, deliveryId } = request;
   const { logger, metrics } = dependencies;
@@ -220,7 +265,49 @@ function refusal(
     .addDimension('source', provider === undefined ? UNKNOWN_SOURCE : source)
     .addDimension('error', error)
     .addMetric('refused', MetricUnit.Count, 1);
+  await logRefused(request, status, answered);
   return answer(status, answered);
+}
+
+/** Records a refusal in the delivery log: metadata only, or, for a delivery read before its queueing failed, its entry corrected. */
+async function logRefused(request: RefusedRequest, status: number, answered: { error: RefusalCode; message: string }): Promise<void> {
+  const { dependencies } = request;
+  const { deliveries } = dependencies;
+  if (!deliveries) return;
+  try {
+    if (request.logged) await deliveries.accepted({ ...request.logged, status, error: answered.error, message: answered.message });
+    else {
+      await deliveries.refused({
+        source: request.provider === undefined ? bounded(request.source) : request.source,
+        provider: request.provider,
+        deliveryId: request.deliveryId,
+        receivedAt: (request.receivedAt ?? new Date()).toISOString(),
+        status,
+        error: answered.error,
+        message: answered.message,
+        bodyBytes: request.bodyBytes,
+        senderIp: request.senderIp,
+        userAgent: request.userAgent,
+      });
+    }
+  } catch (error) {
+    logFailed(dependencies, request.source, request.deliveryId, error);
+  }
+}
+
+/** Records an accepted delivery; a failure is logged and counted, never the delivery's. */
+async function logAccepted(dependencies: IngressDependencies, delivery: AcceptedDelivery): Promise<void> {
+  if (!dependencies.deliveries) return;
+  try {
+    await dependencies.deliveries.accepted(delivery);
+  } catch (error) {
+    logFailed(dependencies, delivery.source, delivery.deliveryId, error);
+  }
+}
+
+function logFailed(dependencies: IngressDependencies, source: string, deliveryId: string | undefined, error: unknown): void {
+  dependencies.logger.warn('The delivery log was not written', { source: bounded(source), deliveryId: deliveryId ?? '', reason: described(error) });
+  dependencies.metrics?.addMetric('deliveryLogFailed', MetricUnit.Count, 1);
 }
 
 /** The first characters of a name no source has, marked where cut: enough to recognise a typo. */

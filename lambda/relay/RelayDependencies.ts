@@ -3,6 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { BodyStore } from '../bodies/BodyStore';
 import type { CodeStreamClient } from '../codestream/CodeStreamClient';
 import type { SourceDefinition } from '../config/RelayConfig';
+import type { DeliveryLog } from '../history/DeliveryLog';
 import type { RuleEngine } from '../rules/RuleEngine';
 import type { DeadLetterQueue } from './DeadLetterQueue';
 import type { DeferredQueue } from './DeferredQueue';
@@ -19,6 +20,8 @@ export interface RelayDependencies {
   codestream: Pick<CodeStreamClient, 'execute' | 'lookupExecution'>;
   store: Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered' | 'firstDelivery' | 'get' | 'markDeferred' | 'markSuperseded'>;
   deadLetters: DeadLetterQueue;
+  /** Where each rule's decision is recorded (lambda/history); without it, nothing is. */
+  deliveries?: DeliveryLog;
   /** The quiet windows of rules with a quiet period. */
   windows: Pick<QuietWindowStore, 'join' | 'fire'>;
   /** Sends a delivery back to the queue, delayed, to wait out a quiet period: SQS SendMessage with DelaySeconds. */

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CanonicalEvent } from '../events/CanonicalEvent';
+import type { DecisionOutcome } from '../history/DeliveryRecord';
 import {
   type Deferral,
   MalformedMessageError,
@@ -46,17 +47,18 @@ export interface QuietMatch {
  * for the window it waits in (a duplicate copy is harmless: firing is idempotent and the
  * execution is claimed once), and does nothing for an event already decided.
  *
- * @returns why the match cannot wait, for the caller to dead-letter as rejected: a key template
- *   that needs a field the delivery lacks, or a delivery too large to send back; else undefined.
+ * @returns `refused`: why the match cannot wait, for the caller to dead-letter as rejected (a key
+ *   template that needs a field the delivery lacks, or a delivery too large to send back); else
+ *   what became of it, for the delivery log.
  */
-export async function deferMatch(match: QuietMatch, dependencies: RelayDependencies): Promise<{ reason: string } | undefined> {
+export async function deferMatch(match: QuietMatch, dependencies: RelayDependencies): Promise<{ refused: string } | QuietDecision> {
   const { event } = match.delivery;
   const key: ExecutionKey = { source: event.source, deliveryId: event.deliveryId, rule: match.rule };
   let windowKey: string[];
   try {
     windowKey = match.quietPeriod.key(match.delivery);
   } catch (error) {
-    if (error instanceof MissingFieldError) return { reason: `the rule's templates failed: ${error.message}` };
+    if (error instanceof MissingFieldError) return { refused: `the rule's templates failed: ${error.message}` };
     throw error;
   }
   const found = await dependencies.store.get(key);
@@ -64,22 +66,20 @@ export async function deferMatch(match: QuietMatch, dependencies: RelayDependenc
   let recorded = found?.status === 'dead_lettered' && found.messageId !== match.messageId ? undefined : found;
   if (recorded !== undefined && recorded.status !== 'deferred') {
     dependencies.logger.info('Already handled', { ...match.logContext, reason: skipReason(recorded) });
-    return undefined;
+    return { outcome: 'skipped', reason: skipReason(recorded) };
   }
   const sendable = await sendableMessage(match.queued, { rule: match.rule, eventDeliveryId: event.deliveryId, key: windowKey }, dependencies);
-  if ('reason' in sendable) return sendable;
+  if ('reason' in sendable) return { refused: sendable.reason };
   if (recorded === undefined) {
     const joined = await dependencies.windows.join({ rule: match.rule, key: windowKey }, memberOf(event), match.quietPeriod.ms);
-    if (joined.state === 'superseded') {
-      await supersede(key, joined.by, joined.windowId, match.logContext, dependencies);
-      return undefined;
-    }
+    if (joined.state === 'superseded') return supersede(key, joined.by, joined.windowId, match.logContext, dependencies);
     const window = { windowId: joined.windowId, key: windowKey, dueAt: joined.dueAt };
     // Another receive of the same event recorded its window first: this one goes by that.
     recorded = (await dependencies.store.markDeferred(key, window, match.messageId)) ? { status: 'deferred', attempts: 0, ...window } : await dependencies.store.get(key);
     if (recorded?.status !== 'deferred') {
-      dependencies.logger.info('Already handled', { ...match.logContext, reason: recorded ? skipReason(recorded) : 'its record is gone' });
-      return undefined;
+      const reason = recorded ? skipReason(recorded) : 'its record is gone';
+      dependencies.logger.info('Already handled', { ...match.logContext, reason });
+      return { outcome: 'skipped', reason };
     }
   }
   const deferral: Deferral = { rule: match.rule, eventDeliveryId: event.deliveryId, key: recorded.key, windowId: recorded.windowId, dueAt: recorded.dueAt };
@@ -87,7 +87,13 @@ export async function deferMatch(match: QuietMatch, dependencies: RelayDependenc
   await dependencies.deferrals.send({ ...sendable.message, deferred: deferral }, inSeconds);
   dependencies.logger.info('Waiting out the quiet period', { ...match.logContext, quietPeriod: match.quietPeriod.text, key: deferral.key, windowId: deferral.windowId, dueAt: deferral.dueAt, inSeconds });
   dependencies.metrics?.addMetric('deferred', MetricUnit.Count, 1);
-  return undefined;
+  return { outcome: 'deferred', reason: `waits out the quiet period (${match.quietPeriod.text}) until ${deferral.dueAt}` };
+}
+
+/** What became of a quiet match or a deferred arrival, for the delivery log. */
+export interface QuietDecision {
+  outcome: Extract<DecisionOutcome, 'deferred' | 'superseded' | 'skipped'>;
+  reason: string;
 }
 
 /** A deferred delivery come back from the queue. */
@@ -107,40 +113,39 @@ export interface DeferredArrival {
  * execution's record then says what to do, as for any redelivery or redrive), else recorded as
  * superseded.
  *
- * @returns the rule to execute for the event, or undefined when there is nothing to execute.
+ * @returns the rule to execute for the event; else what became of the event, for the delivery log
+ *   (nothing new while it still waits).
  */
-export async function settleDeferral(arrival: DeferredArrival, dependencies: RelayDependencies): Promise<CompiledRule | undefined> {
+export async function settleDeferral(arrival: DeferredArrival, dependencies: RelayDependencies): Promise<{ run: CompiledRule } | { decided?: QuietDecision }> {
   const { deferral, delivery, logContext } = arrival;
   const { logger } = dependencies;
   const rule = dependencies.engine.rule(deferral.rule);
   if (!rule) {
-    logger.warn('Dropped a deferred event: its rule is gone', { ...logContext, reason: `the config has no rule "${deferral.rule}" any more` });
+    const reason = `the config has no rule "${deferral.rule}" any more`;
+    logger.warn('Dropped a deferred event: its rule is gone', { ...logContext, reason });
     dependencies.metrics?.addMetric('deferralsDropped', MetricUnit.Count, 1);
-    return undefined;
+    return { decided: { outcome: 'skipped', reason: `dropped after its quiet period: ${reason}` } };
   }
   const inSeconds = delaySeconds(deferral.dueAt, dependencies);
   if (inSeconds > 0) {
     await dependencies.deferrals.send(arrival.queued, inSeconds);
     logger.debug('Still waiting out the quiet period', { ...logContext, windowId: deferral.windowId, dueAt: deferral.dueAt, inSeconds });
-    return undefined;
+    return {};
   }
   const failure = firstFailure(rule, delivery);
   if (failure !== undefined) {
     logger.warn('Dropped a deferred event: it no longer matches its rule', { ...logContext, reason: failure });
     dependencies.metrics?.addMetric('deferralsDropped', MetricUnit.Count, 1);
-    return undefined;
+    return { decided: { outcome: 'skipped', reason: `dropped after its quiet period: it no longer matches its rule: ${failure}` } };
   }
   const { event } = delivery;
   const key: ExecutionKey = { source: event.source, deliveryId: event.deliveryId, rule: rule.name };
   const recorded = await dependencies.store.get(key);
-  if (recorded !== undefined && recorded.status !== 'deferred') return rule;
+  if (recorded !== undefined && recorded.status !== 'deferred') return { run: rule };
   const fired = await dependencies.windows.fire({ rule: rule.name, key: deferral.key }, deferral.windowId, memberOf(event));
-  if (fired.state === 'superseded') {
-    await supersede(key, fired.by, deferral.windowId, logContext, dependencies);
-    return undefined;
-  }
+  if (fired.state === 'superseded') return { decided: await supersede(key, fired.by, deferral.windowId, logContext, dependencies) };
   logger.info('The quiet period is over: running the newest event of the window', { ...logContext, key: deferral.key, windowId: deferral.windowId });
-  return rule;
+  return { run: rule };
 }
 
 /**
@@ -149,25 +154,28 @@ export async function settleDeferral(arrival: DeferredArrival, dependencies: Rel
  * delivery, with the same suffix.
  * @throws MalformedMessageError when the delivery has no such event.
  */
-export function deferredEvent(message: RelayMessage, events: readonly CanonicalEvent[], deferral: Deferral): CanonicalEvent {
+export function deferredEvent(message: RelayMessage, events: readonly CanonicalEvent[], deferral: Deferral): { event: CanonicalEvent; index: number } {
   const { eventDeliveryId } = deferral;
   const hash = eventDeliveryId.lastIndexOf('#');
   const suffix = events.length === 1 || hash < 0 ? '' : eventDeliveryId.slice(hash);
-  const event = events.find((candidate) => candidate.deliveryId.slice(message.deliveryId.length) === suffix);
+  const index = events.findIndex((candidate) => candidate.deliveryId.slice(message.deliveryId.length) === suffix);
+  const event = events[index];
   if (!event) throw new MalformedMessageError(`the deferred event ${eventDeliveryId} is not one of the delivery's events`);
-  return { ...event, deliveryId: eventDeliveryId };
+  return { event: { ...event, deliveryId: eventDeliveryId }, index };
 }
 
 /** Records the decision, logs "Superseded" and counts it; a key decided otherwise already is left alone. */
-async function supersede(key: ExecutionKey, by: string | undefined, windowId: string, logContext: Record<string, string>, dependencies: RelayDependencies): Promise<void> {
+async function supersede(key: ExecutionKey, by: string | undefined, windowId: string, logContext: Record<string, string>, dependencies: RelayDependencies): Promise<QuietDecision> {
   const supersededBy = by ?? 'unknown: its quiet window expired from the table';
   if (await dependencies.store.markSuperseded(key, { supersededBy, windowId })) {
     dependencies.logger.info('Superseded', { ...logContext, deliveryId: key.deliveryId, rule: key.rule, supersededBy, windowId });
     dependencies.metrics?.addMetric('superseded', MetricUnit.Count, 1);
-    return;
+    return { outcome: 'superseded', reason: `superseded by delivery ${supersededBy}, a newer event of its quiet window` };
   }
   const recorded = await dependencies.store.get(key);
-  dependencies.logger.info('Already handled', { ...logContext, reason: recorded ? skipReason(recorded) : 'its record is gone' });
+  const reason = recorded ? skipReason(recorded) : 'its record is gone';
+  dependencies.logger.info('Already handled', { ...logContext, reason });
+  return { outcome: 'skipped', reason };
 }
 
 function memberOf(event: CanonicalEvent): WindowMember {

@@ -7,7 +7,7 @@ import { invocationDelayMs } from './RetryPolicy';
 
 /** What became of one (delivery, rule) in this invocation. */
 export type RuleResult =
-  | { state: 'created'; executionId?: string }
+  | { state: 'created'; executionId?: string; executionLink?: string; attempts: number }
   | { state: 'skipped'; why: string }
   | { state: 'busy'; retryAfterMs: number }
   | { state: 'retry'; outcome: Outcome; attempts: number; firstAttemptAt: string; lastAttemptAt: string }
@@ -77,7 +77,7 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
       if (lookup.found) {
         logger.info('Found the execution an earlier, unanswered call started', { ...call.logContext, outcome: 'created', executionId: lookup.executionId });
         await recordCreated(call, { executionId: lookup.executionId, executionLink: lookup.executionLink, attempts, firstAttemptAt, lastAttemptAt: now(), token }, dependencies);
-        return { state: 'created', executionId: lookup.executionId };
+        return { state: 'created', executionId: lookup.executionId, executionLink: lookup.executionLink, attempts };
       }
       if (lookup.failed) return retryOrFail(call, lookup.failed, attempts, firstAttemptAt, uncertain, token, dependencies);
     }
@@ -90,7 +90,7 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
       await recordCreated(call, { executionId: outcome.executionId, executionLink: outcome.executionLink, attempts, firstAttemptAt, lastAttemptAt: now(), token }, dependencies);
       logger.info('Execution created', { ...call.logContext, outcome: 'created', executionId: outcome.executionId, executionLink: outcome.executionLink });
       dependencies.metrics?.addMetric('executionsCreated', MetricUnit.Count, 1);
-      return { state: 'created', executionId: outcome.executionId };
+      return { state: 'created', executionId: outcome.executionId, executionLink: outcome.executionLink, attempts };
     }
     if (outcome.kind !== 'retryable') return { state: 'failed', outcome, attempts, firstAttemptAt, lastAttemptAt: now(), token };
     uncertain = outcome.maybeProcessed === true;

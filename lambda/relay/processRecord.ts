@@ -19,19 +19,34 @@ import { messageEvents } from './messageEvents';
 import type { RelayDependencies } from './RelayDependencies';
 import { MalformedMessageError, type RelayMessage, messageBody, relayMessageOf, withBody } from '../events/RelayMessage';
 import { queueDelaySeconds } from './RetryPolicy';
+import type { DecidedDelivery } from '../history/DeliveryLog';
+import type { RuleDecision } from '../history/DeliveryRecord';
+import type { ExecutionRequest } from '../codestream/types';
+import { recordDecisions } from './recordDecisions';
 
 /** Thrown to fail a record back to the queue; its visibility timeout is already set. */
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
 }
 
-type Pending = Extract<RuleResult, { state: 'retry' }> & { rule: string; source: string; deliveryId: string; pipeline: PipelineRef };
+/** Which rule, for which event of the delivery (`event`: its index), and the request it sends. */
+interface About {
+  rule: string;
+  source: string;
+  deliveryId: string;
+  pipeline: PipelineRef;
+  event: number;
+  request?: ExecutionRequest;
+}
 
-/** What one record's rules left to retry, and the record they belong to. */
+type Pending = Extract<RuleResult, { state: 'retry' }> & About;
+
+/** What one record's rules left to retry, the record they belong to, and the delivery the log knows it by. */
 interface RecordWork {
   record: SQSRecord;
   remainingMs: () => number;
   pending: Pending[];
+  logged: DecidedDelivery;
 }
 
 /**
@@ -52,6 +67,7 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
   let body: Record<string, unknown>;
   let events: CanonicalEvent[];
   let bytes: Buffer;
+  let deferredIndex = 0;
   try {
     queued = toRelayMessage(record.body, dependencies);
     message = await withStoredBody(queued, dependencies);
@@ -59,7 +75,11 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
     bytes = request.body;
     body = parseBody(request);
     events = messageEvents(message, request, body, dependencies.sources);
-    if (message.deferred) events = [deferredEvent(message, events, message.deferred)];
+    if (message.deferred) {
+      const chosen = deferredEvent(message, events, message.deferred);
+      events = [chosen.event];
+      deferredIndex = chosen.index;
+    }
   } catch (error) {
     if (!(error instanceof MalformedMessageError || error instanceof WebhookError)) throw error;
     const deliveryId = record.messageAttributes.deliveryId?.stringValue ?? record.messageId;
@@ -67,43 +87,60 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
     await deadLetter(record.body, { deliveryId, outcome: 'malformed', reason: error.message, snippet: '', attempts: 0 }, dependencies);
     return;
   }
-  const work: RecordWork = { record, remainingMs, pending: [] };
+  // The log knows a delivery by the id ingress answered with: a repeat's events take the first delivery's ids.
+  const work: RecordWork = { record, remainingMs, pending: [], logged: { source: message.source, deliveryId: message.deliveryId, receivedAt: message.receivedAt } };
   const { deferred } = message;
   if (deferred) {
     const [event] = events as [CanonicalEvent];
     const delivery: Delivery = { event, body, headers: message.headers, query: message.query };
     const logContext = { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, rule: deferred.rule };
-    const rule = await settleDeferral({ queued, deferral: deferred, delivery, logContext }, dependencies);
-    if (rule) await runMatch(work, event, { rule: rule.name, pipeline: rule.pipeline, ...requestOrError(rule, delivery) }, dependencies);
+    const settled = await settleDeferral({ queued, deferral: deferred, delivery, logContext }, dependencies);
+    if ('run' in settled) {
+      const { run: rule } = settled;
+      await runMatch(work, event, deferredIndex, { rule: rule.name, pipeline: rule.pipeline, ...requestOrError(rule, delivery) }, dependencies);
+    } else if (settled.decided) {
+      await recordDecisions(dependencies, work.logged, [{ rule: deferred.rule, event: deferredIndex, at: now(dependencies), ...settled.decided }]);
+    }
   } else {
     events = await asFirstDelivery(message, bytes, events, dependencies);
-    for (const event of events) {
+    for (const [index, event] of events.entries()) {
       const delivery: Delivery = { event, body, headers: message.headers, query: message.query };
       const matches = dependencies.engine.match(delivery);
       if (matches.length === 0) {
-        logger.info('No rule matched', { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, reasons: missReasons(dependencies, delivery) });
+        const reasons = missReasons(dependencies, delivery);
+        logger.info('No rule matched', { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, reasons });
+        const at = now(dependencies);
+        await recordDecisions(dependencies, work.logged, Object.entries(reasons).map(([rule, reason]) => ({ rule, event: index, outcome: 'no_match', reason, at })));
         continue;
       }
       dependencies.metrics?.addMetric('matched', MetricUnit.Count, matches.length);
       for (const match of matches) {
         // Checked per match, so that rules without a quiet period cost what they did before.
         if (match.quietPeriod && !('error' in match)) {
-          const logContext = { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, rule: match.rule, pipeline: pipelineName(match.pipeline) };
-          const refused = await deferMatch({ queued, messageId: record.messageId, delivery, rule: match.rule, quietPeriod: match.quietPeriod, logContext }, dependencies);
-          if (refused) await rejectMatch(work, event, match, refused.reason, dependencies);
-        } else await runMatch(work, event, match, dependencies);
+          const pipeline = pipelineName(match.pipeline);
+          const logContext = { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, rule: match.rule, pipeline };
+          const quiet = await deferMatch({ queued, messageId: record.messageId, delivery, rule: match.rule, quietPeriod: match.quietPeriod, logContext }, dependencies);
+          if ('refused' in quiet) await rejectMatch(work, event, index, match, quiet.refused, dependencies);
+          else await recordDecisions(dependencies, work.logged, [{ rule: match.rule, event: index, pipeline, request: match.request, at: now(dependencies), ...quiet }]);
+        } else await runMatch(work, event, index, match, dependencies);
       }
     }
   }
   const { pending } = work;
   if (pending.length === 0) return;
   if (receiveCount >= dependencies.policy.maxReceiveCount) {
-    for (const failure of pending) await recordFailure(record, failure, dependencies, `retries exhausted after ${receiveCount} receives: `);
+    for (const failure of pending) await recordFailure(work, failure, dependencies, `retries exhausted after ${receiveCount} receives: `);
     return;
   }
   const retryAfterMs = Math.max(0, ...pending.map((failure) => (failure.outcome.kind === 'retryable' ? (failure.outcome.retryAfterMs ?? 0) : 0)));
   const seconds = queueDelaySeconds(receiveCount, retryAfterMs, dependencies.policy, dependencies.random ?? Math.random);
   await dependencies.retryLater(record.receiptHandle, seconds);
+  const at = now(dependencies);
+  await recordDecisions(
+    dependencies,
+    work.logged,
+    pending.map((failure) => ({ ...decisionOf(failure, at), outcome: 'retrying', reason: `${failure.outcome.reason}; retried in ${seconds} s (receive ${receiveCount} of ${dependencies.policy.maxReceiveCount})` })),
+  );
   dependencies.metrics?.addMetric('retriedLater', MetricUnit.Count, pending.length);
   logger.warn('Retrying later', { deliveryId: message.deliveryId, receiveCount, inSeconds: seconds, rules: pending.map((failure) => failure.rule) });
   throw new RetryLaterError(`${pending.length} rule(s) to retry in ${seconds} s: ${pending.map((failure) => `${failure.rule}: ${failure.outcome.reason}`).join('; ')}`);
@@ -114,12 +151,12 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
  * rejected; otherwise executeRule's result is logged, dead-lettered, or left in `work.pending`
  * for the record's retry.
  */
-async function runMatch(work: RecordWork, event: CanonicalEvent, match: Match, dependencies: RelayDependencies): Promise<void> {
+async function runMatch(work: RecordWork, event: CanonicalEvent, index: number, match: Match, dependencies: RelayDependencies): Promise<void> {
   const { logger } = dependencies;
   const { record, pending } = work;
-  if ('error' in match) return rejectMatch(work, event, match, `the rule's templates failed: ${match.error}`, dependencies);
+  if ('error' in match) return rejectMatch(work, event, index, match, `the rule's templates failed: ${match.error}`, dependencies);
   const ruleContext = { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, rule: match.rule, pipeline: pipelineName(match.pipeline) };
-  const about = { rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline };
+  const about: About = { rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline, event: index, request: match.request };
   const result = await executeRule(
     {
       key: { source: event.source, deliveryId: event.deliveryId, rule: match.rule },
@@ -132,43 +169,45 @@ async function runMatch(work: RecordWork, event: CanonicalEvent, match: Match, d
     },
     dependencies,
   );
-  if (result.state === 'skipped') logger.info('Already handled', { ...ruleContext, reason: result.why });
-  else if (result.state === 'busy') {
+  if (result.state === 'created') {
+    const { executionId, executionLink, attempts } = result;
+    await recordDecisions(dependencies, work.logged, [{ ...decisionOf(about, now(dependencies)), outcome: 'created', executionId, executionLink, attempts }]);
+  } else if (result.state === 'skipped') {
+    logger.info('Already handled', { ...ruleContext, reason: result.why });
+    await recordDecisions(dependencies, work.logged, [{ ...decisionOf(about, now(dependencies)), outcome: 'skipped', reason: result.why }]);
+  } else if (result.state === 'busy') {
     logger.warn('An earlier receive of this message is still claimed; retrying after its lease', ruleContext);
     const outcome: Outcome = { kind: 'retryable', stage: 'execute', cause: 'service', retryAfterMs: result.retryAfterMs, reason: 'an earlier receive of this message still holds the claim', snippet: '' };
     const at = new Date().toISOString();
     pending.push({ state: 'retry', outcome, attempts: 0, firstAttemptAt: at, lastAttemptAt: at, ...about });
-  } else if (result.state === 'failed') await recordFailure(record, { ...result, ...about }, dependencies);
+  } else if (result.state === 'failed') await recordFailure(work, { ...result, ...about }, dependencies);
   else if (result.state === 'retry') pending.push({ ...result, ...about });
 }
 
 /** A match that cannot run, for a reason no retry changes: dead-lettered as rejected, without calling Code Stream. */
-async function rejectMatch(work: RecordWork, event: CanonicalEvent, match: Pick<Match, 'rule' | 'pipeline'>, reason: string, dependencies: RelayDependencies): Promise<void> {
+async function rejectMatch(work: RecordWork, event: CanonicalEvent, index: number, match: Pick<Match, 'rule' | 'pipeline'>, reason: string, dependencies: RelayDependencies): Promise<void> {
   const pipeline = pipelineName(match.pipeline);
   // The reason says which: a template that needs a field the delivery lacks, or a deferral that cannot be sent.
   dependencies.logger.error('The rule matched but cannot run', { deliveryId: event.deliveryId, source: event.source, eventKind: event.kind, rule: match.rule, pipeline, reason });
   const rejected: Outcome = { kind: 'rejected', stage: 'execute', reason, snippet: '' };
-  await recordFailure(work.record, { outcome: rejected, attempts: 0, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline }, dependencies);
+  await recordFailure(work, { outcome: rejected, attempts: 0, rule: match.rule, source: event.source, deliveryId: event.deliveryId, pipeline: match.pipeline, event: index }, dependencies);
 }
 
 /** A final failure of one rule: the record goes to the DLQ with why, and the rule is marked so redeliveries skip it. */
 async function recordFailure(
-  record: SQSRecord,
-  failure: {
+  work: RecordWork,
+  failure: About & {
     outcome: Outcome;
     attempts: number;
     firstAttemptAt?: string;
     lastAttemptAt?: string;
-    rule: string;
-    source: string;
-    deliveryId: string;
-    pipeline: PipelineRef;
     /** The claim under which the rule failed; none when the rule was never claimed, or released it to retry. */
     token?: string;
   },
   dependencies: RelayDependencies,
   prefix = '',
 ): Promise<void> {
+  const { record } = work;
   const { outcome } = failure;
   await deadLetter(
     record.body,
@@ -190,6 +229,16 @@ async function recordFailure(
     { source: failure.source, deliveryId: failure.deliveryId, rule: failure.rule },
     { messageId: record.messageId, outcome: outcome.kind, attempts: failure.attempts, firstAttemptAt: failure.firstAttemptAt, lastAttemptAt: failure.lastAttemptAt, token: failure.token },
   );
+  await recordDecisions(dependencies, work.logged, [{ ...decisionOf(failure, now(dependencies)), outcome: 'dead_lettered', reason: `${outcome.kind}: ${prefix}${outcome.reason}` }]);
+}
+
+/** What the log says of a rule's decision whatever its outcome: which rule and event, the pipeline, the request, Code Stream's status, the calls. */
+function decisionOf(about: About & { outcome?: Outcome; attempts?: number }, at: string): Omit<RuleDecision, 'outcome'> {
+  return { rule: about.rule, event: about.event, pipeline: pipelineName(about.pipeline), request: about.request, status: about.outcome?.status, attempts: about.attempts, at };
+}
+
+function now(dependencies: RelayDependencies): string {
+  return (dependencies.now ?? (() => new Date()))().toISOString();
 }
 
 async function deadLetter(body: string, why: DeadLetterReason, dependencies: RelayDependencies): Promise<void> {

@@ -36,9 +36,9 @@ const decision = (rule: string, outcome: RuleDecision['outcome'], extra: Partial
 
 describe('the delivery log over dynalite', () => {
   test('an accepted delivery and its decisions read back as one record, whichever was written first', async () => {
-    await log.decided({ source: 'github-acme', deliveryId: 'early', receivedAt: '2026-11-30T10:00:00.000Z' }, decision('build', 'created', { executionId: 'e1', executionLink: 'https://cs.example/x' }));
+    await log.decided({ source: 'github-acme', deliveryId: 'early', receivedAt: '2026-11-30T10:00:00.000Z' }, [decision('build', 'created', { executionId: 'e1', executionLink: 'https://cs.example/x' })]);
     await log.accepted(accepted('early', '2026-11-30T10:00:00.000Z'));
-    await log.decidedAll({ source: 'github-acme', deliveryId: 'early', receivedAt: '2026-11-30T10:00:00.000Z' }, [decision('deploy', 'no_match', { reason: 'branch main is not release/*' })]);
+    await log.decided({ source: 'github-acme', deliveryId: 'early', receivedAt: '2026-11-30T10:00:00.000Z' }, [decision('deploy', 'no_match', { reason: 'branch main is not release/*' })]);
     const record = await history.get('github-acme/early');
     expect(record).toMatchObject({ id: 'github-acme/early', status: 202, body: '{"ref":"x"}', headers: { 'x-github-event': 'push' }, receipts: 1, outcomes: ['created', 'no_match'], rules: ['build'] });
     expect(record?.decisions?.map((entry) => [entry.rule, entry.outcome, entry.executionLink])).toEqual([
@@ -49,7 +49,7 @@ describe('the delivery log over dynalite', () => {
 
   test('a redelivery of the same id counts a receipt and keeps the decisions', async () => {
     await log.accepted(accepted('again', '2026-11-30T10:01:00.000Z'));
-    await log.decided({ source: 'github-acme', deliveryId: 'again', receivedAt: '2026-11-30T10:01:00.000Z' }, decision('build', 'dead_lettered', { reason: '401' }));
+    await log.decided({ source: 'github-acme', deliveryId: 'again', receivedAt: '2026-11-30T10:01:00.000Z' }, [decision('build', 'dead_lettered', { reason: '401' })]);
     await log.accepted(accepted('again', '2026-11-30T10:01:00.000Z'));
     await history.markRedriven('github-acme', 'again');
     await history.markRedriven('github-acme', 'never-logged');
@@ -74,7 +74,7 @@ describe('the delivery log over dynalite', () => {
       for (let n = 0; n < 5; n += 1) {
         const id = `page-${index}-${n}`;
         await log.accepted(accepted(id, `${day}T0${n}:00:00.000Z`, 'gitlab-paging'));
-        if (n % 2 === 0) await log.decided({ source: 'gitlab-paging', deliveryId: id, receivedAt: `${day}T0${n}:00:00.000Z` }, decision('paged-rule', 'created'));
+        if (n % 2 === 0) await log.decided({ source: 'gitlab-paging', deliveryId: id, receivedAt: `${day}T0${n}:00:00.000Z` }, [decision('paged-rule', 'created')]);
       }
     }
     const seen: string[] = [];

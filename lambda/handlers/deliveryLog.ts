@@ -1,0 +1,16 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeliveryLog } from '../history/DeliveryLog';
+import { DynamoDeliveryLog } from '../history/DynamoDeliveryLog';
+import { DEFAULT_RETENTION_DAYS } from '../history/deliveryTable';
+import { number } from './settings';
+
+/**
+ * The delivery log where the stack gave its table (DELIVERIES_TABLE), keeping deliveries
+ * DELIVERY_LOG_RETENTION_DAYS (default 30); undefined, and nothing recorded, without one.
+ * `client` is called only when there is a table.
+ */
+export function deliveryLog(env: NodeJS.ProcessEnv, client: () => DynamoDBDocumentClient): DeliveryLog | undefined {
+  const tableName = env.DELIVERIES_TABLE;
+  if (!tableName) return undefined;
+  return new DynamoDeliveryLog({ client: client(), tableName, retentionDays: number(env, 'DELIVERY_LOG_RETENTION_DAYS', DEFAULT_RETENTION_DAYS) });
+}

@@ -1,0 +1,127 @@
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openDeliveryHistory } from '../../../cli/history/DeliveryHistory';
+import type { DeliveryHistoryReader } from '../../../cli/history/DeliveryQuery';
+import type { DeliveryRecord } from '../../../lambda/history/DeliveryRecord';
+import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
+import { LocalRelay } from '../../../local/LocalRelay';
+import { PIPELINES, REFRESH_TOKEN, startSimulator } from '../../support/simulatorFixture';
+import { until } from '../../support/until';
+
+const ROOT = path.join(__dirname, '../../..');
+const BODY = readFileSync(path.join(ROOT, 'test/fixtures/webhooks/github/push.branch-created.json'));
+const WEBHOOK_SECRET = 'delivery-log-test-secret';
+
+let simulator: CodeStreamSimulator;
+let dir: string;
+let relay: LocalRelay;
+let url: string;
+let history: DeliveryHistoryReader;
+const printed: string[] = [];
+
+beforeAll(async () => {
+  simulator = await startSimulator();
+  dir = mkdtempSync(path.join(tmpdir(), 'relay-history-'));
+  writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify({ 'codestream/relay': { refreshToken: REFRESH_TOKEN }, 'webhooks/github': WEBHOOK_SECRET }));
+  const configFile = path.join(dir, 'relay.config.yaml');
+  writeFileSync(
+    configFile,
+    `codestream: { url: "http://vra.corp.example", auth: refreshToken, secret: codestream/relay }
+sources:
+  github: { provider: github, secrets: [webhooks/github] }
+rules:
+  - { name: build, when: { events: [push] }, pipeline: { id: ${PIPELINES.build.id} } }
+  - { name: release, when: { events: [push] }, pipeline: { id: ${PIPELINES.restricted.id} } }
+  - { name: old-tags, when: { events: [tag], tags: ["v0.*"] }, pipeline: { id: ${PIPELINES.build.id} } }
+`,
+  );
+  relay = new LocalRelay({
+    port: 0,
+    configFile,
+    secretsFile: path.join(dir, 'secrets.json'),
+    stateDir: path.join(dir, 'state'),
+    codestreamUrl: simulator.url,
+    env: { MAX_RECEIVE_COUNT: '3', RETRY_BASE_SECONDS: '1', RETRY_MAX_SECONDS: '1' },
+    drainMs: 0,
+    print: (line) => printed.push(line),
+  });
+  url = (await relay.start()).url;
+  history = openDeliveryHistory({ 'state-dir': path.join(dir, 'state') });
+});
+
+afterAll(async () => {
+  history?.close();
+  await relay?.stop();
+  await simulator?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function push(deliveryId: string, secret = WEBHOOK_SECRET): Promise<number> {
+  const response = await fetch(`${url}/hooks/github`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      'User-Agent': 'GitHub-Hookshot/044aadd',
+      'X-GitHub-Event': 'push',
+      'X-GitHub-Delivery': deliveryId,
+      'X-Hub-Signature-256': `sha256=${createHmac('sha256', secret).update(BODY).digest('hex')}`,
+    },
+    body: BODY,
+  });
+  return response.status;
+}
+
+it('records an accepted delivery with its events and each rule’s decision, the execution link absolute', async () => {
+  expect(await push('logged-1')).toBe(202);
+  let record: DeliveryRecord | undefined;
+  await until(async () => (record = await history.get('github/logged-1'))?.decisions?.length === 2, 20_000, () => `${JSON.stringify(record)}\n${printed.join('\n')}`);
+  expect(record).toMatchObject({ source: 'github', provider: 'github', deliveryId: 'logged-1', status: 202, receipts: 1, eventKind: 'push', userAgent: 'GitHub-Hookshot/044aadd' });
+  expect(record?.senderIp).toMatch(/127\.0\.0\.1/);
+  expect(record?.summary).toMatch(/: push to /);
+  expect(record?.headers?.['x-github-event']).toBe('push');
+  expect(JSON.parse(record?.body ?? '')).toEqual(JSON.parse(BODY.toString('utf8')));
+  expect(record?.events?.[0]).toMatchObject({ kind: 'push', deliveryId: 'logged-1' });
+  const decisions = Object.fromEntries((record?.decisions ?? []).map((decision) => [decision.rule, decision]));
+  const [execution] = simulator.executions.filter((candidate) => candidate.tags.includes('delivery:logged-1'));
+  expect(decisions.build).toMatchObject({ outcome: 'created', executionId: execution?.id, pipeline: `id:${PIPELINES.build.id}`, attempts: 1 });
+  expect(decisions.build?.executionLink).toBe(`${simulator.url}/codestream/api/executions/${execution?.id}`);
+  expect(decisions.build?.request?.tags).toContain('delivery:logged-1');
+  expect(decisions.release).toMatchObject({ outcome: 'dead_lettered', status: 403 });
+  expect(decisions['old-tags']).toBeUndefined();
+  expect(record?.outcomes).toEqual(['created', 'dead_lettered']);
+  expect(record?.rules).toEqual(['build', 'release']);
+});
+
+it('records a request that failed authentication with metadata only', async () => {
+  expect(await push('forged-1', 'not-the-secret')).toBe(401);
+  let refused: DeliveryRecord | undefined;
+  await until(async () => {
+    const page = await history.list({ source: 'github', status: 'refused' });
+    refused = page.items[0] && (await history.get(page.items[0].id));
+    return refused !== undefined;
+  }, 10_000);
+  expect(refused).toMatchObject({ status: 401, error: 'invalid_signature', bodyBytes: BODY.length, userAgent: 'GitHub-Hookshot/044aadd' });
+  for (const kept of ['headers', 'body', 'events', 'query', 'decisions']) expect(refused).not.toHaveProperty(kept);
+  expect(JSON.stringify(refused)).not.toContain('not-the-secret');
+});
+
+it('records why no rule matched', async () => {
+  const tag = readFileSync(path.join(ROOT, 'test/fixtures/webhooks/github/push.tag.json'));
+  const response = await fetch(`${url}/hooks/github`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': 'no-match-1', 'X-Hub-Signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(tag).digest('hex')}` },
+    body: tag,
+  });
+  expect(response.status).toBe(202);
+  let record: DeliveryRecord | undefined;
+  await until(async () => (record = await history.get('github/no-match-1'))?.decisions !== undefined, 20_000, () => printed.join('\n'));
+  expect(record?.outcomes).toEqual(['no_match']);
+  expect(record?.decisions?.map((decision) => [decision.rule, decision.outcome])).toEqual([
+    ['build', 'no_match'],
+    ['old-tags', 'no_match'],
+    ['release', 'no_match'],
+  ]);
+  expect(record?.decisions?.find((decision) => decision.rule === 'old-tags')?.reason).toMatch(/v0\.\*/);
+});
