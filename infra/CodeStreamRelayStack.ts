@@ -40,5 +40,8 @@ export class CodeStreamRelayStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueName', { value: this.relay.deadLetterQueue.queueName });
     new CfnOutput(this, 'BodyBucketName', { description: 'Where large deliveries are: relay dlq show and replay read them', value: this.relay.bodyBucket.bucketName });
     new CfnOutput(this, 'DashboardName', { value: this.relay.dashboard.dashboardName });
+    if (this.relay.deliveryLogTable) {
+      new CfnOutput(this, 'DeliveriesTableName', { description: 'The delivery log: relay deliveries and relay console --deliveries-table read it', value: this.relay.deliveryLogTable.tableName });
+    }
   }
 }

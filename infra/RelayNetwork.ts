@@ -153,13 +153,11 @@ export class RelayNetwork extends Construct {
     const gatewayEndpoint = (id: string, service: GatewayVpcEndpointAwsService) => new GatewayVpcEndpoint(this, id, { vpc, service, subnets: [props.vpcSubnets ?? {}] });
     this.dynamoDbEndpoint = gatewayEndpoint('DynamoDbEndpoint', GatewayVpcEndpointAwsService.DYNAMODB);
     this.s3Endpoint = gatewayEndpoint('S3Endpoint', GatewayVpcEndpointAwsService.S3);
-    // Only the relay uses DynamoDB; both functions use S3, for the bodies of large deliveries.
-    if (this.relaySecurityGroup) {
+    // Both functions use DynamoDB (the relay its tables, ingress the delivery log) and S3 (the bodies of large deliveries).
+    if (created.length > 0) {
       const dynamoDb = this.#prefixList('DynamoDbPrefixList', 'dynamodb', props.dynamoDbPrefixListId, props);
       this.dynamoDbPrefixListLookup = dynamoDb.lookup;
-      this.relaySecurityGroup.addEgressRule(Peer.prefixList(dynamoDb.prefixListId), HTTPS, 'DynamoDB, through its gateway endpoint');
-    }
-    if (created.length > 0) {
+      for (const group of created) group.addEgressRule(Peer.prefixList(dynamoDb.prefixListId), HTTPS, 'DynamoDB, through its gateway endpoint');
       const s3 = this.#prefixList('S3PrefixList', 's3', props.s3PrefixListId, props);
       this.s3PrefixListLookup = s3.lookup;
       for (const group of created) group.addEgressRule(Peer.prefixList(s3.prefixListId), HTTPS, 'S3, through its gateway endpoint');

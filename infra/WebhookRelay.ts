@@ -23,7 +23,9 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { RelayConfig } from '../lambda/config/RelayConfig';
+import { DEFAULT_RETENTION_DAYS } from '../lambda/history/deliveryTable';
 import { BodyBucket } from './BodyBucket';
+import { DeliveryLogTable } from './DeliveryLogTable';
 import { codeStreamPort } from './codeStreamPort';
 import type { RateLimitWebAclProps } from './RateLimitWebAcl';
 import { RelayAlarms } from './RelayAlarms';
@@ -155,6 +157,13 @@ export interface WebhookRelayProps {
   /** Alarm when the Code Stream credential is this old, to rotate it before it expires (vRA refresh tokens live 90 days). @default 80 days */
   credentialAgeAlarm?: Duration;
 
+  /**
+   * How long the delivery log keeps each delivery and its decisions (`relay deliveries`, `relay
+   * console`). `Duration.days(0)` keeps no log: no table, and nothing written.
+   * @default 30 days
+   */
+  deliveryLogRetention?: Duration;
+
   /** Active X-Ray tracing of both functions (POWERTOOLS_TRACE_ENABLED). @default false */
   tracing?: boolean;
 
@@ -221,6 +230,8 @@ export class WebhookRelay extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly idempotencyTable: Table;
+  /** Every delivery ingress answered and each rule's decision; absent when `deliveryLogRetention` is 0. */
+  readonly deliveryLogTable?: Table;
   /** The bodies of deliveries whose message would not fit SQS, under `bodies/`: the queued message names its object. */
   readonly bodyBucket: Bucket;
   readonly dashboard: Dashboard;
@@ -272,6 +283,11 @@ export class WebhookRelay extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    const logDays = (props.deliveryLogRetention ?? Duration.days(DEFAULT_RETENTION_DAYS)).toDays();
+    const deliveryLog = logDays > 0 ? new DeliveryLogTable(this, 'DeliveryLog', { encryptionKey: key }) : undefined;
+    this.deliveryLogTable = deliveryLog?.table;
+    const logSettings: Record<string, string> = deliveryLog ? { DELIVERIES_TABLE: deliveryLog.table.tableName, DELIVERY_LOG_RETENTION_DAYS: String(logDays) } : {};
+
     const bodies = new BodyBucket(this, 'Bodies', { queues, encryptionKey: key });
     this.bodyBucket = bodies.bucket;
 
@@ -308,7 +324,7 @@ export class WebhookRelay extends Construct {
       ...shared,
       entry: 'ingress.ts',
       timeout: Duration.seconds(29),
-      environment: { ...common, QUEUE_URL: this.queue.queueUrl, BODY_BUCKET: this.bodyBucket.bucketName },
+      environment: { ...common, ...logSettings, QUEUE_URL: this.queue.queueUrl, BODY_BUCKET: this.bodyBucket.bucketName },
       placement: placement(this.network?.ingressSecurityGroups),
     });
     this.relayFunction = this.#function('Relay', {
@@ -317,6 +333,7 @@ export class WebhookRelay extends Construct {
       timeout: relayTimeout,
       environment: {
         ...common,
+        ...logSettings,
         QUEUE_URL: this.queue.queueUrl,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
         BODY_BUCKET: this.bodyBucket.bucketName,
@@ -347,6 +364,11 @@ export class WebhookRelay extends Construct {
     this.#grantBodies(bodies, this.relayFunction, 's3:PutObject', key, 'kms:GenerateDataKey');
     this.idempotencyTable.grant(this.relayFunction, 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem');
     if (key) this.#grantKeyVia('dynamodb', key, this.relayFunction, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
+    if (deliveryLog) {
+      deliveryLog.grantIngressWrites(this.ingressFunction);
+      deliveryLog.grantRelayWrites(this.relayFunction);
+      if (key) this.#grantKeyVia('dynamodb', key, this.ingressFunction, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
+    }
     const secret = (name: string) => Secret.fromSecretNameV2(this, `Secret-${name.replace(/[^A-Za-z0-9]/g, '-')}`, name);
     const webhookSecrets = new Set(Object.values(props.config.sources).flatMap((source) => source.secrets));
     for (const name of webhookSecrets) secret(name).grantRead(this.ingressFunction);

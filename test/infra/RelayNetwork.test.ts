@@ -72,11 +72,11 @@ it('with endpoints, DynamoDB and S3 gateway endpoints on the subnets’ route ta
   for (const endpoint of gateways) expect(endpoint.Properties.RouteTableIds).toEqual(VPC.privateSubnetRouteTableIds);
 });
 
-it('with endpoints, the relay may reach DynamoDB and S3 by their prefix lists, ingress S3 only', () => {
+it('with endpoints, both functions may reach DynamoDB and S3 by their prefix lists', () => {
   const { template } = network(() => ({ ingressInVpc: true, vpcEndpoints: true, dynamoDbPrefixListId: 'pl-66a5400f', s3PrefixListId: 'pl-6ea54007' }));
   const prefixLists = (group: RegExp) => egressOf(template, group).flatMap((rule) => (rule.DestinationPrefixListId ? [`${rule.DestinationPrefixListId} ${rule.IpProtocol} ${rule.FromPort}-${rule.ToPort}`] : []));
   expect(prefixLists(/RelaySecurityGroup/)).toEqual(['pl-66a5400f tcp 443-443', 'pl-6ea54007 tcp 443-443']);
-  expect(prefixLists(/IngressSecurityGroup/)).toEqual(['pl-6ea54007 tcp 443-443']);
+  expect(prefixLists(/IngressSecurityGroup/)).toEqual(['pl-66a5400f tcp 443-443', 'pl-6ea54007 tcp 443-443']);
 });
 
 it('given prefix lists are used as they are, without a lookup', () => {

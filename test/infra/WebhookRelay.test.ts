@@ -166,10 +166,23 @@ describe('the relay function', () => {
 });
 
 describe('the ingress function', () => {
-  it('may only queue deliveries, put bodies, read the webhook secrets and write its logs', () => {
+  it('may only queue deliveries, put bodies, read the webhook secrets, write the delivery log and write its logs', () => {
     expect(actionsOf('RelayIngressRole')).toEqual(
-      ['logs:CreateLogStream', 'logs:PutLogEvents', 's3:PutObject', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].sort(),
+      [
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:PutObject',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ].sort(),
     );
+    const writes = statementsOf('RelayIngressRole').filter((statement) => [statement.Action].flat().includes('dynamodb:PutItem'));
+    expect(JSON.stringify(writes.map((statement) => statement.Resource))).toMatch(/^\[\{"Fn::GetAtt":\["RelayDeliveryLogTable\w+","Arn"\]\}\]$/);
     const text = JSON.stringify(statementsOf('RelayIngressRole'));
     expect(text).toContain(':secret:webhooks/github-??????');
     expect(text).toContain(':secret:webhooks/github-previous-??????');
@@ -261,6 +274,56 @@ describe('the API', () => {
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['WebhookUrlgithub', 'WebhookUrlawsecr', 'QueueName', 'DeadLetterQueueName', 'BodyBucketName']));
     expect(JSON.stringify(outputs.WebhookUrlgithub?.Value)).toContain('hooks/github');
     expect(outputs.BodyBucketName?.Value).toEqual({ Ref: bodyBucketId() });
+  });
+});
+
+describe('the delivery log', () => {
+  const logTable = () => {
+    const [entry] = Object.entries(template.findResources('AWS::DynamoDB::Table')).filter(([id]) => /DeliveryLogTable/.test(id));
+    if (!entry) throw new Error('no delivery log table');
+    return { id: entry[0], properties: entry[1].Properties };
+  };
+
+  it('is on demand, encrypted, with TTL, point-in-time recovery and two summary indexes', () => {
+    const { properties } = logTable();
+    expect(properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    const indexes = properties.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown[]; Projection: { ProjectionType: string; NonKeyAttributes: string[] } }[];
+    expect(indexes.map((index) => [index.IndexName, index.KeySchema])).toEqual([
+      ['byDay', [{ AttributeName: 'day', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }]],
+      ['bySource', [{ AttributeName: 'source', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }]],
+    ]);
+    // Summaries only: a list never reads bodies, headers or events.
+    for (const index of indexes) {
+      expect(index.Projection.ProjectionType).toBe('INCLUDE');
+      expect(index.Projection.NonKeyAttributes).not.toEqual(expect.arrayContaining(['body']));
+      expect(index.Projection.NonKeyAttributes).not.toEqual(expect.arrayContaining(['headers']));
+    }
+  });
+
+  it('both functions are told its table and retention; the relay may only update it', () => {
+    const { id } = logTable();
+    for (const role of ['Ingress', 'Relay']) {
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function')).filter((candidate) => JSON.stringify(candidate.Properties.Role).includes(`Relay${role}Role`));
+      expect(fn?.Properties.Environment.Variables).toMatchObject({ DELIVERIES_TABLE: { Ref: id }, DELIVERY_LOG_RETENTION_DAYS: '30' });
+    }
+    const onLog = statementsOf('RelayRelayRole').filter((statement) => JSON.stringify(statement.Resource).includes(id));
+    expect(onLog.flatMap((statement) => [statement.Action].flat())).toEqual(['dynamodb:UpdateItem']);
+  });
+
+  it('the stack outputs its name', () => {
+    expect(JSON.stringify(template.findOutputs('DeliveriesTableName'))).toContain(logTable().id);
+  });
+
+  it('with a retention of 0 days there is no log: no table, no setting', () => {
+    const bare = synth({ relay: { deliveryLogRetention: Duration.days(0) } });
+    expect(Object.keys(bare.findResources('AWS::DynamoDB::Table')).filter((id) => /DeliveryLog/.test(id))).toEqual([]);
+    expect(JSON.stringify(bare.findResources('AWS::Lambda::Function'))).not.toContain('DELIVERIES_TABLE');
   });
 });
 
