@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CONSOLE_USAGE, consoleCommand } from './commands/console';
+import { DELIVERIES_LIST_USAGE, DELIVERIES_SHOW_USAGE, deliveriesCommand } from './commands/deliveries';
 import { DLQ_LIST_USAGE, DLQ_REDRIVE_USAGE, DLQ_SHOW_USAGE, dlqCommand } from './commands/dlq';
 import { IMPORT_USAGE, importCommand } from './commands/import';
 import { REPLAY_USAGE, replayCommand } from './commands/replay';
@@ -12,7 +14,7 @@ import { overview } from './usage';
 
 const USAGE = `usage: relay <command> [options]
        relay --help | --version
-${[VALIDATE_USAGE, TEST_USAGE, SCHEMA_USAGE, DLQ_LIST_USAGE, DLQ_SHOW_USAGE, DLQ_REDRIVE_USAGE, REPLAY_USAGE, IMPORT_USAGE].map(overview).join('\n')}
+${[VALIDATE_USAGE, TEST_USAGE, SCHEMA_USAGE, DLQ_LIST_USAGE, DLQ_SHOW_USAGE, DLQ_REDRIVE_USAGE, REPLAY_USAGE, DELIVERIES_LIST_USAGE, DELIVERIES_SHOW_USAGE, CONSOLE_USAGE, IMPORT_USAGE].map(overview).join('\n')}
 relay <command> --help prints the command's options. With --json, an error is one JSON object on
 stdout, {"error": code, "message"}, with the same exit code.
 The config is --config, else $RELAY_CONFIG, else ./relay.config.yaml (replay: else local mode's).
@@ -36,6 +38,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await dlqCommand(args, io);
       case 'replay':
         return await replayCommand(args, io);
+      case 'deliveries':
+        return await deliveriesCommand(args, io);
+      case 'console':
+        return await consoleCommand(args, io);
       case 'import':
         return await importCommand(args, io);
       case 'help':

@@ -22,19 +22,35 @@ export interface DecisionsOptions {
 export type Supersessions = ReadonlyMap<string, string>;
 
 /** A decision, with what a rule's quiet period makes of it where the rule has one. */
-type QuietDecision = Decision & { quietPeriod?: { waits: string; key: string[] | null; keyError?: string }; supersededBy?: string };
+export type QuietDecision = Decision & { quietPeriod?: { waits: string; key: string[] | null; keyError?: string }; supersededBy?: string };
+
+/** One event of a delivery and what the rules make of it: a line of `relay test --json`, without `repeatOf`. */
+export interface EventDecisions {
+  deliveryId: string;
+  event: CanonicalEvent;
+  decisions: QuietDecision[];
+}
 
 /**
  * What the rules make of each event of a delivery, as `relay test` and `relay replay` print it:
  * every rule in config order, why each miss missed, and what each match would send.
  */
 export function printDecisions(io: Io, engine: RuleEngine, deliveries: readonly Delivery[], options: DecisionsOptions): void {
+  const repeat = options.repeatOf === undefined ? {} : { repeatOf: options.repeatOf };
   for (const delivery of deliveries) {
-    const { event } = delivery;
-    const decisions = engine.explain(delivery).map((decision) => withQuietPeriod(decision, engine, delivery, options.supersessions));
-    const repeat = options.repeatOf === undefined ? {} : { repeatOf: options.repeatOf };
-    io.stdout.write(options.json ? `${JSON.stringify({ deliveryId: event.deliveryId, event, decisions, ...repeat })}\n` : report(delivery, decisions, options.note));
+    const decided = eventDecisions(engine, delivery, options.supersessions);
+    io.stdout.write(options.json ? `${JSON.stringify({ ...decided, ...repeat })}\n` : report(delivery, decided.decisions, options.note));
   }
+}
+
+/** The decisions {@link printDecisions} prints, as data: one entry per event, every rule in config order. */
+export function decide(engine: RuleEngine, deliveries: readonly Delivery[], supersessions?: Supersessions): EventDecisions[] {
+  return deliveries.map((delivery) => eventDecisions(engine, delivery, supersessions));
+}
+
+function eventDecisions(engine: RuleEngine, delivery: Delivery, supersessions: Supersessions | undefined): EventDecisions {
+  const { event } = delivery;
+  return { deliveryId: event.deliveryId, event, decisions: engine.explain(delivery).map((decision) => withQuietPeriod(decision, engine, delivery, supersessions)) };
 }
 
 /**

@@ -9,6 +9,11 @@ import { createRelayHandler } from '../lambda/handlers/relay';
 import { number } from '../lambda/handlers/settings';
 import { DEFAULT_MAX_BODY_BYTES } from '../lambda/ingress/acceptWebhook';
 import { type LoadedConfig, loadConfig } from '../lambda/config/loadConfig';
+import { type RunningConsole, startConsole } from '../cli/console/ConsoleServer';
+import { CommandError } from '../cli/errors';
+import { DeliveryHistory } from '../cli/history/DeliveryHistory';
+import type { DeliveryHistoryReader } from '../cli/history/DeliveryQuery';
+import { RelayQueues } from '../cli/RelayQueues';
 import { ApiGatewayServer } from './ApiGatewayServer';
 import { CodeStreamSimulator } from './codestream-simulator/CodeStreamSimulator';
 import { describeRequest } from './codestream-simulator/describeRequest';
@@ -48,6 +53,10 @@ export interface LocalRelayOptions {
   dynamodbEndpoint?: string;
   /** The relay "function"'s timeout: what an invocation may take. @default 30 s */
   functionTimeoutMs?: number;
+  /** The web console's port on 127.0.0.1 (0 for a free one). @default no console */
+  consolePort?: number;
+  /** Where the console's built page is. @default dist/console (`npm run build:console`) */
+  consoleAssetsDir?: string;
 }
 
 export interface Started {
@@ -57,6 +66,9 @@ export interface Started {
   codestreamUrl: string;
   simulated: boolean;
   config: LoadedConfig;
+  /** The web console's URL; undefined when it was not asked for, or could not start (`consoleProblem` says why). */
+  consoleUrl?: string;
+  consoleProblem?: string;
 }
 
 interface SavedMessage {
@@ -83,6 +95,8 @@ export class LocalRelay {
   #simulator?: CodeStreamSimulator;
   #api?: ApiGatewayServer;
   #mappings: SqsEventSourceMapping[] = [];
+  #console?: RunningConsole;
+  #history?: DeliveryHistoryReader;
 
   constructor(options: LocalRelayOptions) {
     this.#options = options;
@@ -194,8 +208,9 @@ export class LocalRelay {
       codestreamUrl,
       pid: process.pid,
     });
+    const console = options.consolePort === undefined ? {} : await this.#startConsole(options.consolePort, table);
     this.#ready = true;
-    return { url, journal: options.sqsEndpoint ? undefined : path.relative(process.cwd(), path.join(options.stateDir, 'queues.journal')), codestreamUrl, simulated: this.#simulator !== undefined, config };
+    return { ...console, url, journal: options.sqsEndpoint ? undefined : path.relative(process.cwd(), path.join(options.stateDir, 'queues.journal')), codestreamUrl, simulated: this.#simulator !== undefined, config };
   }
 
   /**
@@ -214,9 +229,33 @@ export class LocalRelay {
       await Promise.all(this.#mappings.map((mapping) => mapping.stop()));
     }
     const saved = queues?.journaled() ?? { queued: 0, deadLettered: 0 };
+    await this.#console?.stop();
+    this.#history?.close();
     rmSync(path.join(this.#options.stateDir, 'local.json'), { force: true });
     await Promise.all([queues?.stop(), this.#table?.stop(), this.#bucket?.stop(), this.#simulator?.stop()]);
     return { saved: saved.queued, deadLettered: saved.deadLettered };
+  }
+
+  /**
+   * The web console over this relay's log and queues, as `relay console` serves it. The relay runs
+   * without it when it cannot start (its page not built, its port taken): the webhooks matter more.
+   */
+  async #startConsole(port: number, table: LocalTable): Promise<{ consoleUrl?: string; consoleProblem?: string }> {
+    const stateDir = this.#options.stateDir;
+    this.#history = new DeliveryHistory(table.documentClient, table.deliveriesTableName, `local mode's table ${table.deliveriesTableName}`);
+    try {
+      this.#console = await startConsole({
+        history: this.#history,
+        queues: () => RelayQueues.locate({ 'state-dir': stateDir }),
+        configFile: path.resolve(this.#options.configFile),
+        assetsDir: this.#options.consoleAssetsDir,
+        port,
+      });
+      return { consoleUrl: this.#console.url };
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      return { consoleProblem: error.message };
+    }
   }
 
   /** Queues again what a stop of a version before the journal saved in queues.json. */

@@ -11,7 +11,8 @@ import { stateDirectory } from './LocalState';
  * through codestream.proxy or HTTPS_PROXY/NO_PROXY, as in the cloud),
  * RELAY_STATE_DIR (default ./.relay), SQS_ENDPOINT and DYNAMODB_ENDPOINT (queues and table that
  * outlive this process), RELAY_FUNCTION_TIMEOUT_MS (default 30000), RELAY_CONCURRENCY (pollers, default 1),
- * RELAY_DRAIN_SECONDS (how long a stop lets queued deliveries run, default 20), and the
+ * RELAY_DRAIN_SECONDS (how long a stop lets queued deliveries run, default 20), CONSOLE_PORT (the
+ * web console on 127.0.0.1, default 3002; 0 a free port, `off` none), and the
  * relay's own settings (MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, …).
  */
 /** Signals within this long of the first are the same Ctrl-C, delivered by more than one process. */
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     functionTimeoutMs: env.RELAY_FUNCTION_TIMEOUT_MS === undefined ? undefined : Number(env.RELAY_FUNCTION_TIMEOUT_MS),
     drainMs: env.RELAY_DRAIN_SECONDS === undefined ? undefined : Number(env.RELAY_DRAIN_SECONDS) * 1000,
+    consolePort: env.CONSOLE_PORT === 'off' ? undefined : Number(env.CONSOLE_PORT ?? 3002),
     env,
   });
   let started: Started;
@@ -78,9 +80,10 @@ function banner(started: Started): string {
     'Code Stream webhook relay, local mode',
     `  Code Stream  ${started.codestreamUrl}${started.simulated ? '  (the simulator: its requests are logged as CODESTREAM)' : ''}`,
     `  rules        ${started.config.engine.size}; health ${started.url}/health`,
+    `  console      ${started.consoleUrl ?? `not started: ${started.consoleProblem ?? 'CONSOLE_PORT is off'}`}`,
     '  webhooks',
     ...Object.entries(config.sources).map(([name, source]) => `    ${name.padEnd(width)}  ${started.url}/hooks/${name}  (${source.provider})`),
-    '  operator     npx relay dlq list | npx relay dlq show ID | npx relay dlq redrive --all',
+    '  operator     npx relay deliveries list | npx relay dlq list | npx relay dlq redrive --all',
   ];
   if (config.sources.github?.provider === 'github') {
     // npm run push finds the relay by PORT, as npm start does.

@@ -4,7 +4,8 @@ import { type DeadLetter, isNamedBy } from '../DeadLetter';
 import { CommandError, HelpRequest, UsageError } from '../errors';
 import { EXIT, type Io } from '../Io';
 import { asksForHelp, parseCommandArgs } from '../parseCommandArgs';
-import { QUEUE_OPTIONS, QUEUE_OPTIONS_USAGE, type RelayQueues, withRelayQueues } from '../RelayQueues';
+import { QUEUE_OPTIONS, QUEUE_OPTIONS_USAGE, type RedriveResult, type RelayQueues, withRelayQueues } from '../RelayQueues';
+import { historyInAws, historyOfLocalMode } from '../history/DeliveryHistory';
 
 export const DLQ_LIST_USAGE = `usage: relay dlq list [--json] [QUEUES]
 every dead-lettered record and why
@@ -15,9 +16,10 @@ export const DLQ_SHOW_USAGE = `usage: relay dlq show ID [QUEUES]
 one record in full (ID: its messageId or a delivery id, which names every record of the delivery)
 ${QUEUE_OPTIONS_USAGE}`;
 
-export const DLQ_REDRIVE_USAGE = `usage: relay dlq redrive (--all | ID...) [QUEUES]
+export const DLQ_REDRIVE_USAGE = `usage: relay dlq redrive (--all | ID...) [--deliveries-table NAME] [QUEUES]
 send records back to the main queue, then delete them from the dead-letter queue
-  --all  every record; else the records the IDs name (messageIds or delivery ids)
+  --all                    every record; else the records the IDs name (messageIds or delivery ids)
+  --deliveries-table NAME  in AWS, the delivery log that counts the redrive (local mode's is counted by itself)
 ${QUEUE_OPTIONS_USAGE}`;
 
 export const DLQ_USAGE = [DLQ_LIST_USAGE, DLQ_SHOW_USAGE, DLQ_REDRIVE_USAGE].join('\n\n');
@@ -80,7 +82,11 @@ async function showCommand(args: string[], io: Io): Promise<number> {
 
 /** `relay dlq redrive --all | ID…`: the chosen records back to the main queue. */
 async function redriveCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs(DLQ_REDRIVE_USAGE, { args, options: { ...QUEUE_OPTIONS, all: { type: 'boolean', default: false } }, allowPositionals: true });
+  const { values, positionals } = parseCommandArgs(DLQ_REDRIVE_USAGE, {
+    args,
+    options: { ...QUEUE_OPTIONS, all: { type: 'boolean', default: false }, 'deliveries-table': { type: 'string' } },
+    allowPositionals: true,
+  });
   if (!values.all && positionals.length === 0) throw new UsageError('relay dlq redrive needs --all or the IDs of the records to redrive', DLQ_REDRIVE_USAGE);
   if (values.all && positionals.length > 0) throw new UsageError('relay dlq redrive --all redrives every record: give it no IDs', DLQ_REDRIVE_USAGE);
   return withRelayQueues(values, async (queues) => {
@@ -90,21 +96,39 @@ async function redriveCommand(args: string[], io: Io): Promise<number> {
       io.stdout.write(`the dead-letter queue ${queues.deadLetterQueueUrl} is empty: nothing to redrive\n`);
       return EXIT.ok;
     }
-    return redriveAndReport(io, queues, chosen);
+    return redriveAndReport(io, queues, chosen, values['deliveries-table']);
   });
 }
 
 /** Redrives the records and prints each result; exit 1 when any failed. Shared with `relay replay --execute`. */
-export async function redriveAndReport(io: Io, queues: RelayQueues, records: readonly DeadLetter[]): Promise<number> {
+export async function redriveAndReport(io: Io, queues: RelayQueues, records: readonly DeadLetter[], deliveriesTable?: string): Promise<number> {
   const results = await queues.redrive(records);
   for (const { record, sentAs, error } of results) {
     const which = `${record.messageId} (delivery ${record.deliveryId ?? 'unknown'})`;
     if (error === undefined) io.stdout.write(`redriven ${which} to ${queues.queueUrl} as ${sentAs}\n`);
     else io.stderr.write(`not redriven ${which}: ${error}\n`);
   }
+  await countRedrives(io, queues, results, deliveriesTable);
   const failed = results.filter((result) => result.error !== undefined).length;
   io.stdout.write(`${results.length - failed} of ${results.length} record${results.length === 1 ? '' : 's'} redriven\n`);
   return failed === 0 ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * Counts each redriven delivery in the delivery log (its `redrives`): local mode's, or the table
+ * named in AWS. The redrive is done whatever happens here; a failure is only reported.
+ */
+async function countRedrives(io: Io, queues: RelayQueues, results: readonly RedriveResult[], deliveriesTable: string | undefined): Promise<void> {
+  const history = deliveriesTable !== undefined ? historyInAws(deliveriesTable) : queues.localState && historyOfLocalMode(queues.localState);
+  if (history === undefined) return;
+  try {
+    const redriven = new Map(results.flatMap(({ record, error }) => (error === undefined && record.message ? [[`${record.message.source}/${record.message.deliveryId}`, record.message]] : [])));
+    for (const message of redriven.values()) await history.markRedriven(message.source, message.deliveryId);
+  } catch (error) {
+    io.stderr.write(`the redrive is done, but the delivery log ${history.origin} could not count it: ${(error as Error).message}\n`);
+  } finally {
+    history.close();
+  }
 }
 
 /**

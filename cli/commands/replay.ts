@@ -1,19 +1,12 @@
-import type { CanonicalEvent } from '../../lambda/events/CanonicalEvent';
-import type { RelayConfig } from '../../lambda/config/RelayConfig';
-import { MalformedMessageError, messageBody } from '../../lambda/events/RelayMessage';
-import { messageEvents } from '../../lambda/relay/messageEvents';
-import { WebhookError } from '../../lambda/providers/errors';
-import { parseBody } from '../../lambda/providers/parseBody';
-import type { Delivery } from '../../lambda/rules/Delivery';
 import { BodyHistory, repeatLine, TABLE_OPTION, withBodyHistory } from '../BodyHistory';
 import { configPath } from '../configPath';
-import type { DeadLetter } from '../DeadLetter';
-import { CommandError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { EXIT, type Io } from '../Io';
 import { loadRelayConfig } from '../loadRelayConfig';
-import { printDecisions, readSupersessions } from '../printDecisions';
+import { printDecisions } from '../printDecisions';
 import { parseCommandArgs } from '../parseCommandArgs';
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_USAGE, isLocalMode, withRelayQueues } from '../RelayQueues';
+import { replayDeadLetter } from '../replayDeadLetter';
 import { named, redriveAndReport } from './dlq';
 
 export const REPLAY_USAGE = `usage: relay replay ID [--config FILE] [--json] [--table NAME] [QUEUES]
@@ -54,39 +47,17 @@ export async function replayCommand(args: string[], io: Io): Promise<number> {
     const records = named(await queues.readDeadLetters(), [id], queues);
     if (values.execute) return redriveAndReport(io, queues, records);
     // The current config: the one given, else the one the local relay runs, else the usual one.
-    const { config, engine } = loadRelayConfig(values.config ?? queues.localState?.configFile ?? configPath(undefined));
+    const loaded = loadRelayConfig(values.config ?? queues.localState?.configFile ?? configPath(undefined));
     return withBodyHistory(queues.localState ? BodyHistory.ofLocalMode(queues.localState) : values.table === undefined ? undefined : BodyHistory.inAws(values.table), async (history) => {
       // A delivery with several failed rules has a record for each, all with its body: replay it once.
       const bodies = new Map(records.map((record) => [record.body, record]));
       for (const record of bodies.values()) {
-        const message = record.message && (await queues.withBody(record.message));
-        const deliveries = deliveriesOf({ ...record, message }, config.sources);
-        const repeatOf = message && (await history?.repeatOf(message.source, messageBody(message), message.deliveryId, config.sources[message.source]?.replayWindowHours));
-        if (message && repeatOf !== undefined && !values.json) io.stdout.write(repeatLine(message.deliveryId, repeatOf));
-        const supersessions = await readSupersessions(history, engine, deliveries, message && repeatOf !== undefined ? { deliveryId: message.deliveryId, first: repeatOf } : undefined);
-        printDecisions(io, engine, deliveries, { json: values.json, note: `dead-letter record ${record.messageId}; dry run, nothing sent`, repeatOf, supersessions });
+        const { message, deliveries, repeatOf, supersessions } = await replayDeadLetter(record, queues, loaded, history);
+        if (repeatOf !== undefined && !values.json) io.stdout.write(repeatLine(message.deliveryId, repeatOf));
+        printDecisions(io, loaded.engine, deliveries, { json: values.json, note: `dead-letter record ${record.messageId}; dry run, nothing sent`, repeatOf, supersessions });
       }
       return EXIT.ok;
     });
   });
 }
 
-/** The record's events as the relay gives them to the rules (lambda/relay/processRecord.ts). */
-function deliveriesOf(record: DeadLetter, sources: RelayConfig['sources']): Delivery[] {
-  const { message } = record;
-  if (message === undefined) {
-    throw new CommandError(`the dead-letter record ${record.messageId} holds no delivery to replay: ${record.malformed}`);
-  }
-  const request = { body: messageBody(message), headers: message.headers, query: message.query };
-  let body: Record<string, unknown>;
-  let events: CanonicalEvent[];
-  try {
-    body = parseBody(request);
-    events = messageEvents(message, request, body, sources);
-  } catch (error) {
-    if (error instanceof MalformedMessageError) throw new CommandError(`the dead-letter record ${record.messageId} cannot be replayed: ${error.message}`, { cause: error });
-    if (!(error instanceof WebhookError)) throw error;
-    throw new CommandError(`the delivery in dead-letter record ${record.messageId} cannot be read: ${error.message}`, { cause: error });
-  }
-  return events.map((event) => ({ event, body, headers: message.headers, query: message.query }));
-}

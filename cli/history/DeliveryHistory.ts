@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DeliveryRecord, type DeliverySummary, type RuleDecision, deliveryRecordId } from '../../lambda/history/DeliveryRecord';
 import { DEFAULT_RETENTION_DAYS, DELIVERY_TABLE, SUMMARY_ATTRIBUTES, dayOf } from '../../lambda/history/deliveryTable';
-import { LOCAL_CREDENTIALS, readLocalState, stateDirectory } from '../../local/LocalState';
+import { LOCAL_CREDENTIALS, type LocalState, readLocalState, stateDirectory } from '../../local/LocalState';
 import { CommandError } from '../errors';
 import type { DeliveryHistoryReader, DeliveryPage, DeliveryQuery } from './DeliveryQuery';
 
@@ -36,19 +36,30 @@ interface Cursor {
  */
 export function openDeliveryHistory(flags: HistoryFlags): DeliveryHistoryReader {
   const table = flags['deliveries-table'];
-  if (table !== undefined) {
-    return new DeliveryHistory(DynamoDBDocumentClient.from(new DynamoDBClient({})), table, `the table ${table}`);
+  if (table !== undefined && flags['state-dir'] !== undefined) {
+    throw new CommandError('--state-dir names local mode\'s log and --deliveries-table one in AWS: give one of them');
   }
-  let state;
+  if (table !== undefined) return historyInAws(table);
+  let state: LocalState;
   try {
     state = readLocalState(flags['state-dir'] === undefined ? stateDirectory() : flags['state-dir']);
   } catch (error) {
     throw new CommandError(`${(error as Error).message}; in AWS, name the log with --deliveries-table NAME`, { cause: error });
   }
+  const history = historyOfLocalMode(state);
+  if (history === undefined) throw new CommandError('the running local relay keeps no delivery log (it is an earlier version): restart it with npm start');
+  return history;
+}
+
+/** The log of a table in AWS, with the SDK's default credentials and region. */
+export function historyInAws(table: string): DeliveryHistoryReader {
+  return new DeliveryHistory(DynamoDBDocumentClient.from(new DynamoDBClient({})), table, `the table ${table}`);
+}
+
+/** Local mode's log; undefined for a local mode of an earlier version, which kept none. */
+export function historyOfLocalMode(state: LocalState): DeliveryHistoryReader | undefined {
   const { dynamodbEndpoint: endpoint, deliveriesTable } = state;
-  if (endpoint === undefined || deliveriesTable === undefined) {
-    throw new CommandError('the running local relay keeps no delivery log (it is an earlier version): restart it with npm start');
-  }
+  if (endpoint === undefined || deliveriesTable === undefined) return undefined;
   const client = new DynamoDBClient({ endpoint, region: state.region, credentials: LOCAL_CREDENTIALS });
   return new DeliveryHistory(DynamoDBDocumentClient.from(client), deliveriesTable, `local mode's table ${deliveriesTable} at ${endpoint}`);
 }
@@ -142,11 +153,12 @@ function filterOf(query: DeliveryQuery): { expression?: string; names: Record<st
   const values: Record<string, unknown> = {};
   if (query.status !== undefined) {
     names['#status'] = 'status';
-    if (query.status === 'accepted') conditions.push('#status < :refusedFrom');
+    if (query.status === 'accepted') conditions.push('#status BETWEEN :ok AND :okLast');
     else if (query.status === 'refused') conditions.push('#status >= :refusedFrom');
     else conditions.push('#status = :status');
-    if (typeof query.status === 'number') values[':status'] = query.status;
-    else values[':refusedFrom'] = 400;
+    if (query.status === 'accepted') Object.assign(values, { ':ok': 200, ':okLast': 299 });
+    else if (query.status === 'refused') values[':refusedFrom'] = 400;
+    else values[':status'] = query.status;
   }
   if (query.rule !== undefined) {
     names['#rules'] = 'rules';

@@ -8,7 +8,8 @@ import { invocationDelayMs } from './RetryPolicy';
 /** What became of one (delivery, rule) in this invocation. */
 export type RuleResult =
   | { state: 'created'; executionId?: string; executionLink?: string; attempts: number }
-  | { state: 'skipped'; why: string }
+  /** `record`: what an earlier message recorded for the key, where it was decided before. */
+  | { state: 'skipped'; why: string; record?: ExecutionRecord }
   | { state: 'busy'; retryAfterMs: number }
   | { state: 'retry'; outcome: Outcome; attempts: number; firstAttemptAt: string; lastAttemptAt: string }
   /** `token`: the claim under which the failure may be recorded (markDeadLettered). */
@@ -51,7 +52,7 @@ export async function executeRule(call: RuleCall, dependencies: RelayDependencie
     if (record.status === 'in_progress' && record.messageId === call.messageId) {
       return { state: 'busy', retryAfterMs: Math.max(0, record.leaseUntil - clock(dependencies).getTime()) };
     }
-    return { state: 'skipped', why: skipReason(record) };
+    return { state: 'skipped', why: skipReason(record), record };
   }
   const { token } = claim;
   let attempts = claim.attempts;

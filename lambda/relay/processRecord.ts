@@ -174,7 +174,13 @@ async function runMatch(work: RecordWork, event: CanonicalEvent, index: number, 
     await recordDecisions(dependencies, work.logged, [{ ...decisionOf(about, now(dependencies)), outcome: 'created', executionId, executionLink, attempts }]);
   } else if (result.state === 'skipped') {
     logger.info('Already handled', { ...ruleContext, reason: result.why });
-    await recordDecisions(dependencies, work.logged, [{ ...decisionOf(about, now(dependencies)), outcome: 'skipped', reason: result.why }]);
+    const { record: earlier } = result;
+    // A redelivery or redrive of a created execution: the log keeps saying what was created, and where.
+    const decided: Partial<RuleDecision> =
+      earlier?.status === 'created'
+        ? { outcome: 'created', executionId: earlier.executionId, executionLink: earlier.executionLink, attempts: earlier.attempts, reason: result.why }
+        : { outcome: 'skipped', reason: result.why };
+    await recordDecisions(dependencies, work.logged, [{ ...decisionOf(about, now(dependencies)), outcome: 'skipped', ...decided }]);
   } else if (result.state === 'busy') {
     logger.warn('An earlier receive of this message is still claimed; retrying after its lease', ruleContext);
     const outcome: Outcome = { kind: 'retryable', stage: 'execute', cause: 'service', retryAfterMs: result.retryAfterMs, reason: 'an earlier receive of this message still holds the claim', snippet: '' };

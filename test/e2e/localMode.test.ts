@@ -34,7 +34,7 @@ async function startRelay(settings: Record<string, string> = {}): Promise<number
   const child = spawn(command === 'node' ? process.execPath : command, args, {
     cwd: ROOT,
     detached: true,
-    env: { ...process.env, PORT: String(port), RELAY_STATE_DIR: stateDir, CODESTREAM_URL: simulator.url, RETRY_BASE_SECONDS: '1', RETRY_MAX_SECONDS: '2', ...settings },
+    env: { ...process.env, PORT: String(port), CONSOLE_PORT: '0', RELAY_STATE_DIR: stateDir, CODESTREAM_URL: simulator.url, RETRY_BASE_SECONDS: '1', RETRY_MAX_SECONDS: '2', ...settings },
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

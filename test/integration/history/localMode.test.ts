@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDeliveryHistory } from '../../../cli/history/DeliveryHistory';
+import { main } from '../../../cli/main';
 import type { DeliveryHistoryReader } from '../../../cli/history/DeliveryQuery';
 import type { DeliveryRecord } from '../../../lambda/history/DeliveryRecord';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
@@ -124,4 +125,39 @@ it('records why no rule matched', async () => {
     ['release', 'no_match'],
   ]);
   expect(record?.decisions?.find((decision) => decision.rule === 'old-tags')?.reason).toMatch(/v0\.\*/);
+});
+
+describe('relay deliveries and relay dlq redrive, against the running local mode', () => {
+  const run = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main([...args, '--state-dir', path.join(dir, 'state')], { stdout: { write: (text: string) => out.push(text) }, stderr: { write: (text: string) => err.push(text) } });
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  };
+
+  it('lists what the log has, filtered, and shows one delivery in full', async () => {
+    await until(async () => (await history.get('github/logged-1'))?.decisions?.length === 2, 20_000);
+    const dead = await run('deliveries', 'list', '--outcome', 'dead_lettered', '--json');
+    expect(dead.code).toBe(0);
+    expect((JSON.parse(dead.stdout) as { items: { id: string }[] }).items.map((item) => item.id)).toEqual(['github/logged-1']);
+    const shown = await run('deliveries', 'show', 'github/logged-1');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/rule build, event 0: created/);
+    expect(shown.stdout).toMatch(/rule release, event 0: dead_lettered/);
+    expect(shown.stdout).toContain(`${simulator.url}/codestream/api/executions/`);
+    expect(shown.stdout).not.toContain(WEBHOOK_SECRET);
+  });
+
+  it('a redrive is counted on the delivery, and its rule decided again', async () => {
+    const before = (await history.get('github/logged-1'))?.decisions?.find((decision) => decision.rule === 'release')?.at;
+    const redriven = await run('dlq', 'redrive', 'logged-1');
+    expect(redriven).toMatchObject({ code: 0, stderr: '' });
+    let record: DeliveryRecord | undefined;
+    await until(async () => {
+      record = await history.get('github/logged-1');
+      return record?.redrives === 1 && record.decisions?.find((decision) => decision.rule === 'release')?.at !== before;
+    }, 20_000, () => JSON.stringify(record));
+    expect(record?.decisions?.find((decision) => decision.rule === 'release')).toMatchObject({ outcome: 'dead_lettered', status: 403 });
+    expect(record?.decisions?.find((decision) => decision.rule === 'build')).toMatchObject({ outcome: 'created' });
+  });
 });
