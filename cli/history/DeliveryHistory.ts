@@ -205,7 +205,10 @@ function summaryOf(item: Record<string, unknown>): DeliverySummary {
   const summary: Record<string, unknown> = { id: item.id, source: item.source };
   for (const name of SUMMARY_ATTRIBUTES) {
     const value = item[name];
-    if (value !== undefined) summary[name] = value instanceof Set ? [...value].sort() : value;
+    if (value === undefined) continue;
+    // The messages that carried the delivery are counted: their ids say nothing to an operator.
+    if (name === 'messageIds') summary.receipts = (value as Set<string>).size;
+    else summary[name] = value instanceof Set ? [...value].sort() : value;
   }
   return summary as unknown as DeliverySummary;
 }

@@ -23,6 +23,8 @@ interface RelayEnvelope {
    * are the only account of the delivery, and carry no credential that events could repeat.
    */
   events?: CanonicalEvent[];
+  /** The sender's address, as API Gateway saw it: for the delivery log, which the relay writes. */
+  senderIp?: string;
   /** Header names in lower case. */
   headers: Record<string, string>;
   query: Record<string, string>;
@@ -204,6 +206,7 @@ export function relayMessageOf(value: unknown): RelayMessage {
     throw new MalformedMessageError('the message\'s events are not a list of events');
   }
   if (message.eventKind !== undefined && typeof message.eventKind !== 'string') throw new MalformedMessageError('the message\'s eventKind is not text');
+  if (message.senderIp !== undefined && typeof message.senderIp !== 'string') throw new MalformedMessageError('the message\'s senderIp is not text');
   if (message.deferred !== undefined && !isDeferral(message.deferred)) {
     throw new MalformedMessageError('the message\'s deferred is not a rule, an event delivery id, a key, a window id and a due time');
   }

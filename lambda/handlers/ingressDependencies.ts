@@ -1,9 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RelayConfig } from '../config/RelayConfig';
 import { readBundledConfig } from '../config/readBundledConfig';
 import { DEFAULT_MAX_BODY_BYTES, type IngressDependencies } from '../ingress/acceptWebhook';
@@ -31,6 +30,15 @@ export interface IngressOverrides {
 }
 
 /**
+ * The delivery log's client, loaded at its first write (a refusal, a ping): an accepted delivery,
+ * the hot path, writes nothing at ingress, and a cold start loads no DynamoDB SDK.
+ */
+async function documentClient(dynamodb: DynamoDBClient | undefined) {
+  const [{ DynamoDBClient }, { DynamoDBDocumentClient }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
+  return DynamoDBDocumentClient.from(traced(dynamodb ?? new DynamoDBClient({})));
+}
+
+/**
  * The ingress function's composition root: the bundled config's sources, Secrets Manager for the
  * webhook secrets, the delivery queue, and the bucket for large bodies. Settings: RELAY_CONFIG
  * (default relay.config.json), QUEUE_URL, BODY_BUCKET (where a body too large for a queued
@@ -47,7 +55,7 @@ export function ingressDependencies(env: NodeJS.ProcessEnv, overrides: IngressOv
     queue: new SqsDeliveryQueue(traced(overrides.sqs ?? new SQSClient({})), required(env, 'QUEUE_URL')),
     bodies: bodyStore(env, overrides.s3),
     maxBodyBytes: number(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
-    deliveries: deliveryLog(env, () => DynamoDBDocumentClient.from(traced(overrides.dynamodb ?? new DynamoDBClient({})))),
+    deliveries: deliveryLog(env, () => documentClient(overrides.dynamodb)),
     logger: overrides.logger ?? lambdaLogger,
     metrics: overrides.withoutMetrics ? undefined : metrics,
   };

@@ -72,7 +72,7 @@ export interface DeliveryRecord {
   /** The body as queued, without credentials; absent when larger than the log keeps (`bodyOmitted` says why). */
   body?: string;
   bodyOmitted?: string;
-  /** How many times ingress accepted this delivery id (a sender's redelivery counts again). */
+  /** How many queued messages carried this delivery: 1, and one more for each redelivery by the sender or redrive. */
   receipts?: number;
   /** How many times an operator sent its dead letters back to the queue. */
   redrives?: number;

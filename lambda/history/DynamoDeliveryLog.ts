@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AcceptedDelivery, DecidedDelivery, DeliveryLog, RefusedDelivery } from './DeliveryLog';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AnsweredDelivery, DecidedDelivery, DeliveryDetails, DeliveryLog, RefusedDelivery } from './DeliveryLog';
 import { deliveryRecordId, type RuleDecision } from './DeliveryRecord';
 import { DEFAULT_RETENTION_DAYS, dayOf, decisionAttribute, sortKeyOf } from './deliveryTable';
 
 export interface DynamoDeliveryLogOptions {
-  client: DynamoDBDocumentClient;
+  /** Called at the first write: ingress loads the DynamoDB SDK only when it logs, not at a cold start. */
+  client: () => DynamoDBDocumentClient | Promise<DynamoDBDocumentClient>;
   /** The table lambda/history/deliveryTable.ts describes. */
   tableName: string;
   /** @default 30 */
@@ -19,46 +20,25 @@ export interface DynamoDeliveryLogOptions {
 export const LOGGED_BODY_BYTES = 128 * 1024;
 const LOGGED_EVENTS_BYTES = 128 * 1024;
 
+/** The commands, loaded with the client: a static import would load the SDK at a cold start. */
+const commands = () => import('@aws-sdk/lib-dynamodb');
+
 /** The delivery log in DynamoDB (see deliveryTable.ts): every write is a single item write. */
 export class DynamoDeliveryLog implements DeliveryLog {
-  readonly #client: DynamoDBDocumentClient;
+  readonly #load: () => DynamoDBDocumentClient | Promise<DynamoDBDocumentClient>;
+  #client?: Promise<DynamoDBDocumentClient>;
   readonly #tableName: string;
   readonly #retentionSeconds: number;
 
   constructor(options: DynamoDeliveryLogOptions) {
-    this.#client = options.client;
+    this.#load = options.client;
     this.#tableName = options.tableName;
     this.#retentionSeconds = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
   }
 
-  /**
-   * Sets what ingress knows, and counts the receipt: an update, not a put, so that decisions the
-   * relay recorded first, or for an earlier receipt of the same delivery id, are kept.
-   */
-  async accepted(delivery: AcceptedDelivery): Promise<void> {
-    const id = deliveryRecordId(delivery.source, delivery.deliveryId);
-    const { body, events, ...rest } = delivery;
-    const eventsJson = events === undefined ? undefined : JSON.stringify(events);
-    const bodyBytes = Buffer.byteLength(body);
-    const values: Record<string, unknown> = {
-      ...rest,
-      ...this.#placement(id, delivery.receivedAt),
-      body: bodyBytes <= LOGGED_BODY_BYTES ? body : undefined,
-      bodyOmitted: bodyBytes <= LOGGED_BODY_BYTES ? undefined : `the body (${bodyBytes} bytes) is larger than the log keeps (${LOGGED_BODY_BYTES})`,
-      eventsJson: eventsJson !== undefined && eventsJson.length <= LOGGED_EVENTS_BYTES ? eventsJson : undefined,
-      eventsOmitted: eventsJson !== undefined && eventsJson.length > LOGGED_EVENTS_BYTES ? `the events (${eventsJson.length} characters of JSON) are more than the log keeps` : undefined,
-    };
-    const update = assignments(values);
-    await this.#client.send(
-      new UpdateCommand({
-        TableName: this.#tableName,
-        Key: { id },
-        // A receipt is a delivery ingress answered 202 (or 200, a ping); a refusal after the read corrects the entry.
-        UpdateExpression: `SET ${update.set.join(', ')}${delivery.status < 400 ? ' ADD receipts :one REMOVE #error, #message' : ''}`,
-        ExpressionAttributeNames: delivery.status < 400 ? { ...update.names, '#error': 'error', '#message': 'message' } : update.names,
-        ExpressionAttributeValues: delivery.status < 400 ? { ...update.values, ':one': 1 } : update.values,
-      }),
-    );
+  async answered(delivery: AnsweredDelivery): Promise<void> {
+    const { source, deliveryId, receivedAt, ...details } = delivery;
+    await this.decided({ source, deliveryId, receivedAt }, [], details);
   }
 
   /** A new item of its own: a refused request has no id of the sender's that can be trusted. */
@@ -66,50 +46,48 @@ export class DynamoDeliveryLog implements DeliveryLog {
     const id = `refused:${randomUUID()}`;
     const item: Record<string, unknown> = { id, ...this.#placement(id, request.receivedAt) };
     for (const [name, value] of Object.entries(request)) if (value !== undefined) item[name] = value;
-    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: item }));
+    const { PutCommand } = await commands();
+    await (await this.#documents()).send(new PutCommand({ TableName: this.#tableName, Item: item }));
   }
 
   /**
-   * Sets each decision's attribute, adds its outcome (and a matched rule's name) to the sets the
-   * list filters on, and places the item in the indexes if ingress has not (its write failed, or
-   * the delivery came by another route).
+   * Sets each decision's attribute and adds its outcome (and a matched rule's name) to the sets the
+   * list filters on; with `details`, sets the delivery's fields and adds its SQS message to those
+   * that carried it. Places the item in the indexes if no write has yet. An update, never a put:
+   * the decisions of an earlier message of the same delivery are kept.
    */
-  async decided(delivery: DecidedDelivery, decisions: readonly RuleDecision[]): Promise<void> {
-    if (decisions.length === 0) return;
+  async decided(delivery: DecidedDelivery, decisions: readonly RuleDecision[], details?: DeliveryDetails): Promise<void> {
+    if (decisions.length === 0 && details === undefined) return;
     const id = deliveryRecordId(delivery.source, delivery.deliveryId);
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const set: string[] = [];
-    decisions.forEach((decision, index) => {
-      names[`#d${index}`] = decisionAttribute(decision.event, decision.rule);
-      values[`:d${index}`] = JSON.stringify(decision);
-      set.push(`#d${index} = :d${index}`);
-    });
-    const placed = { source: delivery.source, deliveryId: delivery.deliveryId, receivedAt: delivery.receivedAt, ...this.#placement(id, delivery.receivedAt) };
-    Object.entries(placed).forEach(([name, value], index) => {
-      names[`#p${index}`] = name;
-      values[`:p${index}`] = value;
-      set.push(`#p${index} = if_not_exists(#p${index}, :p${index})`);
-    });
-    const outcomes = new Set(decisions.map((decision) => decision.outcome));
-    const rules = new Set(decisions.filter((decision) => decision.outcome !== 'no_match').map((decision) => decision.rule));
-    const add = ['#outcomes :outcomes'];
-    names['#outcomes'] = 'outcomes';
-    values[':outcomes'] = outcomes;
-    if (rules.size > 0) {
-      add.push('#rules :rules');
-      names['#rules'] = 'rules';
-      values[':rules'] = rules;
+    const update = new Update();
+    decisions.forEach((decision) => update.set(decisionAttribute(decision.event, decision.rule), JSON.stringify(decision)));
+    const placement = { source: delivery.source, deliveryId: delivery.deliveryId, receivedAt: delivery.receivedAt, ...this.#placement(id, delivery.receivedAt) };
+    for (const [name, value] of Object.entries(placement)) update.setIfMissing(name, value);
+    if (details) {
+      const { body, events, messageId, ...fields } = details;
+      for (const [name, value] of Object.entries(fields)) update.set(name, value);
+      const bodyBytes = Buffer.byteLength(body);
+      if (bodyBytes <= LOGGED_BODY_BYTES) update.set('body', body);
+      else update.set('bodyOmitted', `the body (${bodyBytes} bytes) is larger than the log keeps (${LOGGED_BODY_BYTES})`);
+      const eventsJson = events === undefined ? undefined : JSON.stringify(events);
+      if (eventsJson !== undefined && eventsJson.length <= LOGGED_EVENTS_BYTES) update.set('eventsJson', eventsJson);
+      else if (eventsJson !== undefined) update.set('eventsOmitted', `the events (${eventsJson.length} characters of JSON) are more than the log keeps`);
+      if (messageId !== undefined) update.add('messageIds', new Set([messageId]));
     }
-    await this.#client.send(
-      new UpdateCommand({
-        TableName: this.#tableName,
-        Key: { id },
-        UpdateExpression: `SET ${set.join(', ')} ADD ${add.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    if (decisions.length > 0) update.add('outcomes', new Set(decisions.map((decision) => decision.outcome)));
+    const rules = new Set(decisions.filter((decision) => decision.outcome !== 'no_match').map((decision) => decision.rule));
+    if (rules.size > 0) update.add('rules', rules);
+    const { UpdateCommand } = await commands();
+    await (await this.#documents()).send(new UpdateCommand({ TableName: this.#tableName, Key: { id }, ...update.expression() }));
+  }
+
+  /** The client, made once; a load that failed is tried again at the next write. */
+  #documents(): Promise<DynamoDBDocumentClient> {
+    this.#client ??= Promise.resolve(this.#load()).catch((error: unknown) => {
+      this.#client = undefined;
+      throw error;
+    });
+    return this.#client;
   }
 
   /** Where the item sits in the indexes, and when it expires. */
@@ -118,18 +96,38 @@ export class DynamoDeliveryLog implements DeliveryLog {
   }
 }
 
-/** `SET #a0 = :a0, …` for every defined value. */
-function assignments(values: Record<string, unknown>): { set: string[]; names: Record<string, string>; values: Record<string, unknown> } {
-  const set: string[] = [];
-  const names: Record<string, string> = {};
-  const bound: Record<string, unknown> = {};
-  let index = 0;
-  for (const [name, value] of Object.entries(values)) {
-    if (value === undefined) continue;
-    names[`#a${index}`] = name;
-    bound[`:a${index}`] = value;
-    set.push(`#a${index} = :a${index}`);
-    index += 1;
+/** An UpdateItem's expression, built an attribute at a time, every name and value a placeholder. */
+class Update {
+  readonly #set: string[] = [];
+  readonly #add: string[] = [];
+  readonly #names: Record<string, string> = {};
+  readonly #values: Record<string, unknown> = {};
+
+  set(name: string, value: unknown): void {
+    if (value === undefined) return;
+    const [n, v] = this.#bind(name, value);
+    this.#set.push(`${n} = ${v}`);
   }
-  return { set, names, values: bound };
+
+  setIfMissing(name: string, value: unknown): void {
+    const [n, v] = this.#bind(name, value);
+    this.#set.push(`${n} = if_not_exists(${n}, ${v})`);
+  }
+
+  add(name: string, values: Set<string>): void {
+    const [n, v] = this.#bind(name, values);
+    this.#add.push(`${n} ${v}`);
+  }
+
+  expression(): { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> } {
+    const clauses = [`SET ${this.#set.join(', ')}`, ...(this.#add.length > 0 ? [`ADD ${this.#add.join(', ')}`] : [])];
+    return { UpdateExpression: clauses.join(' '), ExpressionAttributeNames: this.#names, ExpressionAttributeValues: this.#values };
+  }
+
+  #bind(name: string, value: unknown): [string, string] {
+    const index = Object.keys(this.#names).length;
+    this.#names[`#a${index}`] = name;
+    this.#values[`:a${index}`] = value;
+    return [`#a${index}`, `:a${index}`];
+  }
 }

@@ -27,7 +27,7 @@ export const SUMMARY_ATTRIBUTES = [
   'userAgent',
   'eventKind',
   'summary',
-  'receipts',
+  'messageIds',
   'redrives',
   'outcomes',
   'rules',

@@ -17,8 +17,7 @@ import type { SourceDefinition } from '../config/RelayConfig';
 import type { SecretStore } from '../secrets/SecretStore';
 import type { BodyStore } from '../bodies/BodyStore';
 import type { DeliveryQueue } from './DeliveryQueue';
-import type { AcceptedDelivery, DeliveryLog } from '../history/DeliveryLog';
-import { summarizeDelivery } from '../history/summarizeDelivery';
+import type { DeliveryLog } from '../history/DeliveryLog';
 import { redactCredentials } from './redactCredentials';
 
 export { SQS_MAX_MESSAGE_BYTES };
@@ -51,7 +50,7 @@ export interface IngressDependencies {
   bodies?: BodyStore;
   /** The largest body accepted, in bytes; larger ones get 413. */
   maxBodyBytes: number;
-  /** Where every answered request is recorded (lambda/history); without it, nothing is. */
+  /** Where refusals and pings are recorded (lambda/history): the relay records what is queued. */
   deliveries?: DeliveryLog;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** `singleMetric` counts a refusal with dimensions of its own, which the other metrics do not have. */
@@ -93,8 +92,6 @@ interface RefusedRequest {
   receivedAt?: Date;
   senderIp?: string;
   userAgent?: string;
-  /** What the log was told of the delivery as accepted, before its queueing failed: that entry is corrected, not a second one made. */
-  logged?: AcceptedDelivery;
 }
 
 /** The most of a user agent the log keeps: the sender chooses it. */
@@ -149,29 +146,12 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
     context.deliveryId = known.deliveryId = deliveryId;
     dependencies.metrics?.addMetric('received', MetricUnit.Count, 1);
     const redacted = redactCredentials(request, source, delivery.text);
-    const eventKind = eventKindOf(events);
-    const logged: AcceptedDelivery = {
-      source: name,
-      provider: definition.provider,
-      deliveryId,
-      receivedAt: delivery.receivedAt,
-      status: 202,
-      bodyBytes: body.length,
-      senderIp: known.senderIp,
-      userAgent: known.userAgent,
-      eventKind,
-      summary: summarizeDelivery(events),
-      headers: redacted.headers,
-      query: redacted.query,
-      events,
-      body: redacted.body,
-    };
     if (events.every((canonical) => canonical.kind === 'ping')) {
-      logged.status = 200;
-      await logAccepted(dependencies, logged);
+      await logPing(known, redacted, delivery);
       logger.info('Ping answered', context);
       return answer(200, { deliveryId, ping: true });
     }
+    const eventKind = eventKindOf(events);
     // No events: the relay reads them from the body again (lambda/relay/messageEvents.ts). The
     // literals are written out: a closure over this function's variables would make every access
     // to them slower (V8 moves captured variables into a heap context).
@@ -185,6 +165,7 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
             deliveryId,
             receivedAt: delivery.receivedAt,
             eventKind,
+            senderIp: known.senderIp,
             bodyBase64: encodedBody(event, body, delivery.text, redacted.body),
             headers: redacted.headers,
             query: redacted.query,
@@ -206,7 +187,18 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
       }
       try {
         const bodyRef = await dependencies.bodies.put(redacted.body === delivery.text ? body : Buffer.from(redacted.body), name);
-        message = { version: 1, source: name, provider: definition.provider, deliveryId, receivedAt: delivery.receivedAt, eventKind, bodyRef, headers: redacted.headers, query: redacted.query };
+        message = {
+          version: 1,
+          source: name,
+          provider: definition.provider,
+          deliveryId,
+          receivedAt: delivery.receivedAt,
+          eventKind,
+          senderIp: known.senderIp,
+          bodyRef,
+          headers: redacted.headers,
+          query: redacted.query,
+        };
       } catch (error) {
         return refusal(known, 503, { error: 'body_store_unavailable', message: 'the delivery is too large for the queue and could not be stored; retry it' }, described(error));
       }
@@ -218,16 +210,11 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
       }
       context.bodyStored = `s3://${message.bodyRef?.bucket}/${message.bodyRef?.key}`;
     }
-    // Written beside the queueing, not after it: the log costs the answer no time of its own.
-    const logging = logAccepted(dependencies, logged);
     try {
       await dependencies.queue.send(message, serialized.json);
     } catch (error) {
-      await logging;
-      known.logged = logged;
       return refusal(known, 503, { error: 'queue_unavailable', message: 'the delivery could not be queued; retry it' }, described(error));
     }
-    await logging;
     context.events = eventKind;
     logger.info('Delivery queued', context);
     return answer(202, { deliveryId });
@@ -269,39 +256,55 @@ async function refusal(
   return answer(status, answered);
 }
 
-/** Records a refusal in the delivery log: metadata only, or, for a delivery read before its queueing failed, its entry corrected. */
+/** Records a refusal in the delivery log: metadata only, never the body or headers of a request that may not be the source's. */
 async function logRefused(request: RefusedRequest, status: number, answered: { error: RefusalCode; message: string }): Promise<void> {
   const { dependencies } = request;
   const { deliveries } = dependencies;
   if (!deliveries) return;
   try {
-    if (request.logged) await deliveries.accepted({ ...request.logged, status, error: answered.error, message: answered.message });
-    else {
-      await deliveries.refused({
-        source: request.provider === undefined ? bounded(request.source) : request.source,
-        provider: request.provider,
-        deliveryId: request.deliveryId,
-        receivedAt: (request.receivedAt ?? new Date()).toISOString(),
-        status,
-        error: answered.error,
-        message: answered.message,
-        bodyBytes: request.bodyBytes,
-        senderIp: request.senderIp,
-        userAgent: request.userAgent,
-      });
-    }
+    await deliveries.refused({
+      source: request.provider === undefined ? bounded(request.source) : request.source,
+      provider: request.provider,
+      deliveryId: request.deliveryId,
+      receivedAt: (request.receivedAt ?? new Date()).toISOString(),
+      status,
+      error: answered.error,
+      message: answered.message,
+      bodyBytes: request.bodyBytes,
+      senderIp: request.senderIp,
+      userAgent: request.userAgent,
+    });
   } catch (error) {
     logFailed(dependencies, request.source, request.deliveryId, error);
   }
 }
 
-/** Records an accepted delivery; a failure is logged and counted, never the delivery's. */
-async function logAccepted(dependencies: IngressDependencies, delivery: AcceptedDelivery): Promise<void> {
+/**
+ * Records a ping, which is answered here and never queued: its headers, query and body without
+ * credentials, as a queued delivery's. Its events are left out: read from the body as sent, they
+ * could repeat a credential that redaction took out of the body.
+ */
+async function logPing(request: RefusedRequest, redacted: ReturnType<typeof redactCredentials>, delivery: ReceivedDelivery): Promise<void> {
+  const { dependencies } = request;
   if (!dependencies.deliveries) return;
   try {
-    await dependencies.deliveries.accepted(delivery);
+    await dependencies.deliveries.answered({
+      source: request.source,
+      provider: request.provider,
+      deliveryId: delivery.deliveryId,
+      receivedAt: delivery.receivedAt,
+      status: 200,
+      bodyBytes: request.bodyBytes,
+      senderIp: request.senderIp,
+      userAgent: request.userAgent,
+      eventKind: 'ping',
+      summary: 'ping: the sender testing the webhook',
+      headers: redacted.headers,
+      query: redacted.query,
+      body: redacted.body,
+    });
   } catch (error) {
-    logFailed(dependencies, delivery.source, delivery.deliveryId, error);
+    logFailed(dependencies, request.source, delivery.deliveryId, error);
   }
 }
 

@@ -17,12 +17,13 @@ import { deferMatch, deferredEvent, settleDeferral } from './deferral';
 import { type RuleResult, executeRule } from './executeRule';
 import { messageEvents } from './messageEvents';
 import type { RelayDependencies } from './RelayDependencies';
-import { MalformedMessageError, type RelayMessage, messageBody, relayMessageOf, withBody } from '../events/RelayMessage';
+import { MalformedMessageError, type RelayMessage, eventKindOf, messageBody, relayMessageOf, withBody } from '../events/RelayMessage';
 import { queueDelaySeconds } from './RetryPolicy';
-import type { DecidedDelivery } from '../history/DeliveryLog';
+import type { DeliveryDetails } from '../history/DeliveryLog';
+import { summarizeDelivery } from '../history/summarizeDelivery';
 import type { RuleDecision } from '../history/DeliveryRecord';
 import type { ExecutionRequest } from '../codestream/types';
-import { recordDecisions } from './recordDecisions';
+import { type LoggedDelivery, recordDecisions } from './recordDecisions';
 
 /** Thrown to fail a record back to the queue; its visibility timeout is already set. */
 export class RetryLaterError extends Error {
@@ -46,7 +47,7 @@ interface RecordWork {
   record: SQSRecord;
   remainingMs: () => number;
   pending: Pending[];
-  logged: DecidedDelivery;
+  logged: LoggedDelivery;
 }
 
 /**
@@ -88,7 +89,8 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
     return;
   }
   // The log knows a delivery by the id ingress answered with: a repeat's events take the first delivery's ids.
-  const work: RecordWork = { record, remainingMs, pending: [], logged: { source: message.source, deliveryId: message.deliveryId, receivedAt: message.receivedAt } };
+  const logged: LoggedDelivery = { delivery: { source: message.source, deliveryId: message.deliveryId, receivedAt: message.receivedAt } };
+  const work: RecordWork = { record, remainingMs, pending: [], logged };
   const { deferred } = message;
   if (deferred) {
     const [event] = events as [CanonicalEvent];
@@ -102,6 +104,8 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
       await recordDecisions(dependencies, work.logged, [{ rule: deferred.rule, event: deferredIndex, at: now(dependencies), ...settled.decided }]);
     }
   } else {
+    // A deferred copy is the relay's own: the delivery's fields are logged from what ingress queued.
+    logged.details = detailsOf(message, record.messageId, bytes, events);
     events = await asFirstDelivery(message, bytes, events, dependencies);
     for (const [index, event] of events.entries()) {
       const delivery: Delivery = { event, body, headers: message.headers, query: message.query };
@@ -127,7 +131,11 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
     }
   }
   const { pending } = work;
-  if (pending.length === 0) return;
+  if (pending.length === 0) {
+    // Where no rule decided anything (the config has none), or the log's write failed, the delivery's own fields once more.
+    await recordDecisions(dependencies, logged, []);
+    return;
+  }
   if (receiveCount >= dependencies.policy.maxReceiveCount) {
     for (const failure of pending) await recordFailure(work, failure, dependencies, `retries exhausted after ${receiveCount} receives: `);
     return;
@@ -242,6 +250,27 @@ async function recordFailure(
 function decisionOf(about: About & { outcome?: Outcome; attempts?: number }, at: string): Omit<RuleDecision, 'outcome'> {
   return { rule: about.rule, event: about.event, pipeline: pipelineName(about.pipeline), request: about.request, status: about.outcome?.status, attempts: about.attempts, at };
 }
+
+/** What the log keeps of the delivery: what ingress queued, without credentials, and the events read from it. */
+function detailsOf(message: RelayMessage, messageId: string, bytes: Buffer, events: readonly CanonicalEvent[]): DeliveryDetails {
+  return {
+    provider: message.provider,
+    status: 202,
+    bodyBytes: bytes.length,
+    senderIp: message.senderIp,
+    userAgent: message.headers['user-agent']?.slice(0, LOGGED_AGENT_CHARACTERS),
+    eventKind: message.eventKind ?? eventKindOf(events),
+    summary: summarizeDelivery(events),
+    headers: message.headers,
+    query: message.query,
+    events: [...events],
+    body: bytes.toString('utf8'),
+    messageId,
+  };
+}
+
+/** The most of a user agent the log keeps: the sender chooses it. */
+const LOGGED_AGENT_CHARACTERS = 256;
 
 function now(dependencies: RelayDependencies): string {
   return (dependencies.now ?? (() => new Date()))().toISOString();

@@ -1,19 +1,28 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DecidedDelivery } from '../history/DeliveryLog';
+import type { DecidedDelivery, DeliveryDetails } from '../history/DeliveryLog';
 import type { RuleDecision } from '../history/DeliveryRecord';
 import type { RelayDependencies } from './RelayDependencies';
 
+/** The delivery a record's decisions belong to; `details` until the log has them (the record's first write). */
+export interface LoggedDelivery {
+  delivery: DecidedDelivery;
+  details?: DeliveryDetails;
+}
+
 /**
- * Writes decisions of a delivery to the delivery log, where there is one. A failed write is logged
- * and counted: the log describes the work, it never stops it.
+ * Writes decisions of a delivery to the delivery log, where there is one: the first write of a
+ * record also carries the delivery's own fields. A failed write is logged and counted: the log
+ * describes the work, it never stops it.
  */
-export async function recordDecisions(dependencies: RelayDependencies, delivery: DecidedDelivery, decisions: readonly RuleDecision[]): Promise<void> {
-  if (!dependencies.deliveries || decisions.length === 0) return;
+export async function recordDecisions(dependencies: RelayDependencies, logged: LoggedDelivery, decisions: readonly RuleDecision[]): Promise<void> {
+  if (!dependencies.deliveries || (decisions.length === 0 && logged.details === undefined)) return;
   try {
-    await dependencies.deliveries.decided(delivery, decisions);
+    await dependencies.deliveries.decided(logged.delivery, decisions, logged.details);
+    logged.details = undefined;
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    dependencies.logger.warn('The delivery log was not written', { source: delivery.source, deliveryId: delivery.deliveryId, rules: decisions.map((decision) => decision.rule), reason });
+    const { source, deliveryId } = logged.delivery;
+    dependencies.logger.warn('The delivery log was not written', { source, deliveryId, rules: decisions.map((decision) => decision.rule), reason });
     dependencies.metrics?.addMetric('deliveryLogFailed', MetricUnit.Count, 1);
   }
 }

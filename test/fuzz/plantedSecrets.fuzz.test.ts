@@ -7,6 +7,7 @@ import { ADAPTERS } from '../../lambda/providers/registry';
 import { apiGatewayEvent } from '../support/apiGatewayEvent';
 import { RECEIVED_AT } from '../support/deliveries';
 import { fakeIngressDependencies } from '../support/fakeIngressDependencies';
+import { RecordingDeliveryLog } from '../support/RecordingDeliveryLog';
 import { InMemorySecretStore } from '../support/InMemorySecretStore';
 import { queuedEvents } from '../support/queuedMessage';
 import {
@@ -24,7 +25,7 @@ import { SYNTHETIC_BASES } from './hostileDeliveries';
 import { credentialModel } from './sourceCredentials';
 
 // Each source's secret planted into each of its provider's deliveries, in every encoding and every
-// place, must reach no queued message, no log line and no dead-letter record: the whole corpus
+// place, must reach no queued message, no log line, no delivery log entry and no dead-letter record: the whole corpus
 // once, then random mixes (`npm run fuzz` for the long run). FUZZ_RUNS and FUZZ_SEED as in
 // ingress.fuzz.test.ts; the seed is printed at the end.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -176,7 +177,8 @@ async function deliverPlanted({ base, secret, plant, grant, signingSecret }: Pla
   for (const header of model.headers) delete headers[header];
   const credential = model.grants[grant]?.issue(Buffer.from(body), signingSecret) ?? { headers: {}, query: {} };
   const request = { body: Buffer.from(body), headers: { ...headers, ...credential.headers }, query: { ...query, ...credential.query } };
-  const ingress = fakeIngressDependencies({ sources, secrets: new InMemorySecretStore(secretValues) });
+  const deliveries = new RecordingDeliveryLog();
+  const ingress = fakeIngressDependencies({ sources, secrets: new InMemorySecretStore(secretValues), deliveries });
   const answer = await acceptWebhook(apiGatewayEvent({ source: base.source, ...request }), ingress);
   const what = `${base.name} with the secret planted in the ${plant.where} (${JSON.stringify(plant)})`;
 
@@ -193,11 +195,21 @@ async function deliverPlanted({ base, secret, plant, grant, signingSecret }: Pla
   const kept: [string, string][] = [
     ['answer', answer.body],
     ...logged.map((text): [string, string] => ['log line', text]),
+    ...deliveries.texts().map((text): [string, string] => ['delivery log', text]),
+    ...deliveries.answers.flatMap((entry) => keysAndStrings(entry)).map((text): [string, string] => ['string of the delivery log', text]),
   ];
   for (const { message, body: sent } of ingress.queue.sent) {
     // The dead-letter record is the queued body unchanged (lambda/relay/processRecord.ts, deadLetter(record.body, …)).
     kept.push(['queued message and dead-letter record', sent], ['decoded body', messageText(message)]);
     kept.push(...decodedStrings(message).map((text): [string, string] => ['string of the decoded body, header or query', text]));
+    // The relay logs the delivery from this message: its headers, query and body, and the events it reads from them.
+    let relayEvents = '';
+    try {
+      relayEvents = JSON.stringify(queuedEvents(message, sources));
+    } catch {
+      // A planted field the events need: the relay dead-letters the message, and logs no events.
+    }
+    kept.push(['events the relay reads and logs', relayEvents]);
     if (plant.where !== 'existing field') {
       // Nothing the events are read from was planted: the relay reads the same events from the redacted copy.
       const atIngress = receiveWebhook({ name: base.source, provider: definition.provider, secrets: [signingSecret], options: definition.options }, request, RECEIVED_AT);

@@ -10,16 +10,14 @@ const NOW = new Date('2026-11-30T12:00:00.000Z');
 
 beforeAll(async () => {
   table = await startLocalTable();
-  log = new DynamoDeliveryLog({ client: table.documentClient, tableName: table.deliveriesTableName });
+  log = new DynamoDeliveryLog({ client: () => table.documentClient, tableName: table.deliveriesTableName });
   history = new DeliveryHistory(table.documentClient, table.deliveriesTableName, 'test', () => NOW);
 });
 afterAll(() => table.stop());
 
-const accepted = (deliveryId: string, receivedAt: string, source = 'github-acme') => ({
-  source,
+/** What the relay logs of a delivery with its first decisions, as the queued message `messageId` had it. */
+const details = (messageId = 'm-1') => ({
   provider: 'github',
-  deliveryId,
-  receivedAt,
   status: 202,
   bodyBytes: 12,
   senderIp: '192.0.2.7',
@@ -30,14 +28,18 @@ const accepted = (deliveryId: string, receivedAt: string, source = 'github-acme'
   query: {},
   events: [],
   body: '{"ref":"x"}',
+  messageId,
 });
+
+/** A delivery logged with no decision yet. */
+const accept = (deliveryId: string, receivedAt: string, source = 'github-acme', messageId = 'm-1') => log.decided({ source, deliveryId, receivedAt }, [], details(messageId));
 
 const decision = (rule: string, outcome: RuleDecision['outcome'], extra: Partial<RuleDecision> = {}): RuleDecision => ({ rule, event: 0, outcome, at: NOW.toISOString(), ...extra });
 
 describe('the delivery log over dynalite', () => {
   test('an accepted delivery and its decisions read back as one record, whichever was written first', async () => {
     await log.decided({ source: 'github-acme', deliveryId: 'early', receivedAt: '2026-11-30T10:00:00.000Z' }, [decision('build', 'created', { executionId: 'e1', executionLink: 'https://cs.example/x' })]);
-    await log.accepted(accepted('early', '2026-11-30T10:00:00.000Z'));
+    await accept('early', '2026-11-30T10:00:00.000Z');
     await log.decided({ source: 'github-acme', deliveryId: 'early', receivedAt: '2026-11-30T10:00:00.000Z' }, [decision('deploy', 'no_match', { reason: 'branch main is not release/*' })]);
     const record = await history.get('github-acme/early');
     expect(record).toMatchObject({ id: 'github-acme/early', status: 202, body: '{"ref":"x"}', headers: { 'x-github-event': 'push' }, receipts: 1, outcomes: ['created', 'no_match'], rules: ['build'] });
@@ -47,10 +49,11 @@ describe('the delivery log over dynalite', () => {
     ]);
   });
 
-  test('a redelivery of the same id counts a receipt and keeps the decisions', async () => {
-    await log.accepted(accepted('again', '2026-11-30T10:01:00.000Z'));
+  test('a redelivery of the same id, in another message, counts a receipt and keeps the decisions; a retry of the same message does not', async () => {
+    await accept('again', '2026-11-30T10:01:00.000Z');
+    await accept('again', '2026-11-30T10:01:00.000Z');
     await log.decided({ source: 'github-acme', deliveryId: 'again', receivedAt: '2026-11-30T10:01:00.000Z' }, [decision('build', 'dead_lettered', { reason: '401' })]);
-    await log.accepted(accepted('again', '2026-11-30T10:01:00.000Z'));
+    await accept('again', '2026-11-30T10:01:00.000Z', 'github-acme', 'm-2');
     await history.markRedriven('github-acme', 'again');
     await history.markRedriven('github-acme', 'never-logged');
     expect(await history.get('github-acme/again')).toMatchObject({ receipts: 2, redrives: 1, outcomes: ['dead_lettered'] });
@@ -73,7 +76,7 @@ describe('the delivery log over dynalite', () => {
     for (const [index, day] of days.entries()) {
       for (let n = 0; n < 5; n += 1) {
         const id = `page-${index}-${n}`;
-        await log.accepted(accepted(id, `${day}T0${n}:00:00.000Z`, 'gitlab-paging'));
+        await accept(id, `${day}T0${n}:00:00.000Z`, 'gitlab-paging');
         if (n % 2 === 0) await log.decided({ source: 'gitlab-paging', deliveryId: id, receivedAt: `${day}T0${n}:00:00.000Z` }, [decision('paged-rule', 'created')]);
       }
     }
@@ -93,7 +96,7 @@ describe('the delivery log over dynalite', () => {
   });
 
   test('a body larger than the log keeps is left out, with why', async () => {
-    await log.accepted({ ...accepted('big', '2026-11-30T10:03:00.000Z'), body: 'x'.repeat(200_000) });
+    await log.decided({ source: 'github-acme', deliveryId: 'big', receivedAt: '2026-11-30T10:03:00.000Z' }, [], { ...details(), body: 'x'.repeat(200_000) });
     const record = await history.get('github-acme/big');
     expect(record?.body).toBeUndefined();
     expect(record?.bodyOmitted).toMatch(/200000 bytes/);
