@@ -102,6 +102,16 @@ describe('the delivery log over dynalite', () => {
     expect(record?.bodyOmitted).toMatch(/200000 bytes/);
   });
 
+  test('reads with queries and single gets only, never a scan', async () => {
+    const sent: string[] = [];
+    const counting = { send: (command: { constructor: { name: string } }) => (sent.push(command.constructor.name), table.documentClient.send(command as never)), destroy: () => undefined };
+    const reader = new DeliveryHistory(counting as unknown as typeof table.documentClient, table.deliveriesTableName, 'test', () => NOW);
+    await reader.list({});
+    await reader.list({ source: 'gitlab-paging', outcome: 'created', status: 'accepted' });
+    await reader.get('github-acme/early');
+    expect(new Set(sent)).toEqual(new Set(['QueryCommand', 'GetCommand']));
+  });
+
   test('a cursor the log did not give is refused with a clear message', async () => {
     await expect(history.list({ cursor: 'not-a-cursor' })).rejects.toThrow(/cursor is not one a list of this log gave/);
   });
