@@ -12,7 +12,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['bodies'],
   ['events', 'secrets'],
   ['providers', 'codestream'],
-  ['rules'],
+  ['rules', 'history'],
   ['config'],
   ['ingress', 'relay'],
   ['handlers'],
