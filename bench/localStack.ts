@@ -114,6 +114,7 @@ rules:
   const env = {
     ...process.env,
     PORT: String(port),
+    CONSOLE_PORT: '0',
     RELAY_CONFIG: configFile,
     RELAY_SECRETS: secretsFile,
     RELAY_STATE_DIR: path.join(dir, 'state'),

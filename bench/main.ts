@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
  */
 
 // Local end-to-end throughput (bench/e2e, `npm run bench:e2e`) is another part's; it goes here, last.
-const BENCHMARKS = ['rules', 'config', 'ingress', 'bundles'];
+const BENCHMARKS = ['rules', 'config', 'ingress', 'relay', 'bundles'];
 
 function main(): void {
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });

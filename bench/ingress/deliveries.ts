@@ -23,8 +23,8 @@ export interface IngressDelivery {
   event: APIGatewayProxyEvent;
 }
 
-// Docker Hub and Quay sign nothing: the secret travels in the webhook URL (docs/providers.md).
-const URL_TOKEN_PROVIDERS = new Set(['dockerhub', 'quay']);
+// Docker Hub, Quay and Gerrit sign nothing: the secret travels in the webhook URL (docs/providers.md).
+const URL_TOKEN_PROVIDERS = new Set(['dockerhub', 'quay', 'gerrit']);
 
 /**
  * Every delivery of the corpus, addressed to the source of relay.config.yaml named like the

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type * as DocumentCommands from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AnsweredDelivery, DecidedDelivery, DeliveryDetails, DeliveryLog, RefusedDelivery } from './DeliveryLog';
 import { deliveryRecordId, type RuleDecision } from './DeliveryRecord';
@@ -21,7 +22,15 @@ export const LOGGED_BODY_BYTES = 128 * 1024;
 const LOGGED_EVENTS_BYTES = 128 * 1024;
 
 /** The commands, loaded with the client: a static import would load the SDK at a cold start. */
-const commands = () => import('@aws-sdk/lib-dynamodb');
+let loadedCommands: Promise<typeof DocumentCommands> | undefined;
+function commands(): Promise<typeof DocumentCommands> {
+  // Once: a load that failed is tried again at the next write.
+  loadedCommands ??= import('@aws-sdk/lib-dynamodb').catch((error: unknown) => {
+    loadedCommands = undefined;
+    throw error;
+  });
+  return loadedCommands;
+}
 
 /** The delivery log in DynamoDB (see deliveryTable.ts): every write is a single item write. */
 export class DynamoDeliveryLog implements DeliveryLog {
