@@ -2,11 +2,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../lambda/config/loadConfig';
 import type { PipelineRef } from '../../lambda/codestream/types';
-import type { CanonicalEvent } from '../../lambda/events/CanonicalEvent';
-import { type RelayMessage, eventKindOf, messageBody, parseRelayMessage } from '../../lambda/events/RelayMessage';
+import { messageBody, parseRelayMessage } from '../../lambda/events/RelayMessage';
 import type { DecidedDelivery, DeliveryDetails } from '../../lambda/history/DeliveryLog';
+import { deliveryDetails } from '../../lambda/history/deliveryDetails';
 import type { RuleDecision } from '../../lambda/history/DeliveryRecord';
-import { summarizeDelivery } from '../../lambda/history/summarizeDelivery';
 import { DEFAULT_MAX_BODY_BYTES, type IngressDependencies, acceptWebhook } from '../../lambda/ingress/acceptWebhook';
 import { parseBody } from '../../lambda/providers/parseBody';
 import { messageEvents } from '../../lambda/relay/messageEvents';
@@ -48,8 +47,6 @@ const PLANS: Record<'full' | 'quick', Plan> = {
 const EXPLAINED_RULES = 20;
 /** How many times the plan's warm-up all the writes get before the first is timed: 1 s in a full run. */
 const WARMUP = 50;
-/** processRecord's bound on a logged user agent. */
-const LOGGED_AGENT_CHARACTERS = 256;
 
 const SILENT_LOGGER: IngressDependencies['logger'] = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -157,29 +154,11 @@ async function queuedDeliveries(deliveries: readonly IngressDelivery[], sources:
     queued.push({
       name: fixture.name,
       delivery: { source: message.source, deliveryId: message.deliveryId, receivedAt: message.receivedAt },
-      details: detailsOf(message, messageId, bytes, events),
+      details: deliveryDetails(message, messageId, bytes, events),
       first: { event, body, headers: message.headers, query: message.query },
     });
   }
   return queued;
-}
-
-/** As lambda/relay/processRecord.ts's `detailsOf`: what the log keeps of the delivery, in the record's first write. */
-function detailsOf(message: RelayMessage, messageId: string, bytes: Buffer, events: readonly CanonicalEvent[]): DeliveryDetails {
-  return {
-    provider: message.provider,
-    status: 202,
-    bodyBytes: bytes.length,
-    senderIp: message.senderIp,
-    userAgent: message.headers['user-agent']?.slice(0, LOGGED_AGENT_CHARACTERS),
-    eventKind: message.eventKind ?? eventKindOf(events),
-    summary: summarizeDelivery(events),
-    headers: message.headers,
-    query: message.query,
-    events: [...events],
-    body: bytes.toString('utf8'),
-    messageId,
-  };
 }
 
 /**

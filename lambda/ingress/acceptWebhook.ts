@@ -152,24 +152,15 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
       return answer(200, { deliveryId, ping: true });
     }
     const eventKind = eventKindOf(events);
-    // No events: the relay reads them from the body again (lambda/relay/messageEvents.ts). The
-    // literals are written out: a closure over this function's variables would make every access
-    // to them slower (V8 moves captured variables into a heap context).
+    // No events: the relay reads them from the body again (lambda/relay/messageEvents.ts). One
+    // envelope, spread into either message, rather than a function building them: a closure over
+    // this function's variables would make every access to them slower (V8 moves captured
+    // variables into a heap context).
+    const envelope = { version: 1 as const, source: name, provider: definition.provider, deliveryId, receivedAt: delivery.receivedAt, eventKind, senderIp: known.senderIp };
     const inline: RelayMessage | undefined =
       body.length > INLINE_BODY_BYTES
         ? undefined
-        : {
-            version: 1,
-            source: name,
-            provider: definition.provider,
-            deliveryId,
-            receivedAt: delivery.receivedAt,
-            eventKind,
-            senderIp: known.senderIp,
-            bodyBase64: encodedBody(event, body, delivery.text, redacted.body),
-            headers: redacted.headers,
-            query: redacted.query,
-          };
+        : { ...envelope, bodyBase64: encodedBody(event, body, delivery.text, redacted.body), headers: redacted.headers, query: redacted.query };
     // Made once: the size checked is that of the very message sent, attributes included.
     let serialized: SerializedRelayMessage | undefined = inline && serializeRelayMessage(inline);
     const inlineBytes = inline && serialized ? sqsMessageBytes(serialized.bytes, messageAttributes(inline)) : undefined;
@@ -187,18 +178,7 @@ export async function acceptWebhook(event: APIGatewayProxyEvent, dependencies: I
       }
       try {
         const bodyRef = await dependencies.bodies.put(redacted.body === delivery.text ? body : Buffer.from(redacted.body), name);
-        message = {
-          version: 1,
-          source: name,
-          provider: definition.provider,
-          deliveryId,
-          receivedAt: delivery.receivedAt,
-          eventKind,
-          senderIp: known.senderIp,
-          bodyRef,
-          headers: redacted.headers,
-          query: redacted.query,
-        };
+        message = { ...envelope, bodyRef, headers: redacted.headers, query: redacted.query };
       } catch (error) {
         return refusal(known, 503, { error: 'body_store_unavailable', message: 'the delivery is too large for the queue and could not be stored; retry it' }, described(error));
       }

@@ -17,10 +17,9 @@ import { deferMatch, deferredEvent, settleDeferral } from './deferral';
 import { type RuleResult, executeRule } from './executeRule';
 import { messageEvents } from './messageEvents';
 import type { RelayDependencies } from './RelayDependencies';
-import { MalformedMessageError, type RelayMessage, eventKindOf, messageBody, relayMessageOf, withBody } from '../events/RelayMessage';
+import { MalformedMessageError, type RelayMessage, messageBody, relayMessageOf, withBody } from '../events/RelayMessage';
 import { queueDelaySeconds } from './RetryPolicy';
-import type { DeliveryDetails } from '../history/DeliveryLog';
-import { summarizeDelivery } from '../history/summarizeDelivery';
+import { deliveryDetails } from '../history/deliveryDetails';
 import type { RuleDecision } from '../history/DeliveryRecord';
 import type { ExecutionRequest } from '../codestream/types';
 import { type LoggedDelivery, recordDecisions } from './recordDecisions';
@@ -105,7 +104,7 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
     }
   } else {
     // A deferred copy is the relay's own: the delivery's fields are logged from what ingress queued.
-    logged.details = detailsOf(message, record.messageId, bytes, events);
+    logged.details = deliveryDetails(message, record.messageId, bytes, events);
     events = await asFirstDelivery(message, bytes, events, dependencies);
     for (const [index, event] of events.entries()) {
       const delivery: Delivery = { event, body, headers: message.headers, query: message.query };
@@ -250,27 +249,6 @@ async function recordFailure(
 function decisionOf(about: About & { outcome?: Outcome; attempts?: number }, at: string): Omit<RuleDecision, 'outcome'> {
   return { rule: about.rule, event: about.event, pipeline: pipelineName(about.pipeline), request: about.request, status: about.outcome?.status, attempts: about.attempts, at };
 }
-
-/** What the log keeps of the delivery: what ingress queued, without credentials, and the events read from it. */
-function detailsOf(message: RelayMessage, messageId: string, bytes: Buffer, events: readonly CanonicalEvent[]): DeliveryDetails {
-  return {
-    provider: message.provider,
-    status: 202,
-    bodyBytes: bytes.length,
-    senderIp: message.senderIp,
-    userAgent: message.headers['user-agent']?.slice(0, LOGGED_AGENT_CHARACTERS),
-    eventKind: message.eventKind ?? eventKindOf(events),
-    summary: summarizeDelivery(events),
-    headers: message.headers,
-    query: message.query,
-    events: [...events],
-    body: bytes.toString('utf8'),
-    messageId,
-  };
-}
-
-/** The most of a user agent the log keeps: the sender chooses it. */
-const LOGGED_AGENT_CHARACTERS = 256;
 
 function now(dependencies: RelayDependencies): string {
   return (dependencies.now ?? (() => new Date()))().toISOString();

@@ -1,17 +1,15 @@
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildConsole } from '../../console/build';
 import type { CodeStreamSimulator } from '../../local/codestream-simulator/CodeStreamSimulator';
-import { LocalRelay } from '../../local/LocalRelay';
+import type { LocalRelay } from '../../local/LocalRelay';
 import { browserAvailable, launchBrowser } from '../support/browser';
-import { PIPELINES, REFRESH_TOKEN, startSimulator } from '../support/simulatorFixture';
+import { inProcessRelay, pushTo } from '../support/inProcessRelay';
+import { PIPELINES, startSimulator } from '../support/simulatorFixture';
 import { until } from '../support/until';
 
-const ROOT = path.join(__dirname, '../..');
-const BODY = readFileSync(path.join(ROOT, 'test/fixtures/webhooks/github/push.branch-created.json'));
 const WEBHOOK_SECRET = 'console-local-mode-secret';
 const SLOW_MS = 120_000;
 const describeIfBrowser = browserAvailable('test/browser/localMode.test.ts') ? describe : describe.skip;
@@ -34,41 +32,19 @@ describeIfBrowser('local mode’s console in Chromium', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'relay-console-local-'));
     await buildConsole(path.join(dir, 'page'));
     simulator = await startSimulator({ faults: { script: [{ kind: 'status', status: 403 }] } });
-    writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify({ 'codestream/relay': { refreshToken: REFRESH_TOKEN }, 'webhooks/github': WEBHOOK_SECRET }));
-    writeFileSync(
-      path.join(dir, 'relay.config.yaml'),
-      `codestream: { url: "http://vra.corp.example", auth: refreshToken, secret: codestream/relay }
-sources:
-  github: { provider: github, secrets: [webhooks/github] }
-rules:
-  - { name: build, when: { events: [push] }, pipeline: { id: ${PIPELINES.build.id} } }
-`,
-    );
-    relay = new LocalRelay({
-      port: 0,
-      configFile: path.join(dir, 'relay.config.yaml'),
-      secretsFile: path.join(dir, 'secrets.json'),
-      stateDir: path.join(dir, 'state'),
+    relay = inProcessRelay({
+      dir,
       codestreamUrl: simulator.url,
+      webhookSecret: WEBHOOK_SECRET,
+      rules: `  - { name: build, when: { events: [push] }, pipeline: { id: ${PIPELINES.build.id} } }`,
       consolePort: 0,
       consoleAssetsDir: path.join(dir, 'page'),
-      drainMs: 0,
       print: (line) => printed.push(line),
     });
     const started = await relay.start();
     if (started.consoleUrl === undefined) throw new Error(`no console: ${started.consoleProblem}`);
     consoleUrl = started.consoleUrl;
-    const response = await fetch(`${started.url}/hooks/github`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'X-GitHub-Event': 'push',
-        'X-GitHub-Delivery': 'console-redrive-1',
-        'X-Hub-Signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(BODY).digest('hex')}`,
-      },
-      body: BODY,
-    });
-    expect(response.status).toBe(202);
+    expect(await pushTo(started.url, { deliveryId: 'console-redrive-1', secret: WEBHOOK_SECRET })).toBe(202);
     browser = await launchBrowser();
   }, SLOW_MS);
 

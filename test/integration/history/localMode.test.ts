@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDeliveryHistory } from '../../../cli/history/DeliveryHistory';
@@ -7,12 +6,12 @@ import { main } from '../../../cli/main';
 import type { DeliveryHistoryReader } from '../../../cli/history/DeliveryQuery';
 import type { DeliveryRecord } from '../../../lambda/history/DeliveryRecord';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
-import { LocalRelay } from '../../../local/LocalRelay';
-import { PIPELINES, REFRESH_TOKEN, startSimulator } from '../../support/simulatorFixture';
+import type { LocalRelay } from '../../../local/LocalRelay';
+import { PUSH_BODY, inProcessRelay, pushTo } from '../../support/inProcessRelay';
+import { PIPELINES, startSimulator } from '../../support/simulatorFixture';
 import { until } from '../../support/until';
 
 const ROOT = path.join(__dirname, '../../..');
-const BODY = readFileSync(path.join(ROOT, 'test/fixtures/webhooks/github/push.branch-created.json'));
 const WEBHOOK_SECRET = 'delivery-log-test-secret';
 
 let simulator: CodeStreamSimulator;
@@ -25,27 +24,15 @@ const printed: string[] = [];
 beforeAll(async () => {
   simulator = await startSimulator();
   dir = mkdtempSync(path.join(tmpdir(), 'relay-history-'));
-  writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify({ 'codestream/relay': { refreshToken: REFRESH_TOKEN }, 'webhooks/github': WEBHOOK_SECRET }));
-  const configFile = path.join(dir, 'relay.config.yaml');
-  writeFileSync(
-    configFile,
-    `codestream: { url: "http://vra.corp.example", auth: refreshToken, secret: codestream/relay }
-sources:
-  github: { provider: github, secrets: [webhooks/github] }
-rules:
-  - { name: build, when: { events: [push] }, pipeline: { id: ${PIPELINES.build.id} } }
-  - { name: release, when: { events: [push] }, pipeline: { id: ${PIPELINES.restricted.id} } }
-  - { name: old-tags, when: { events: [tag], tags: ["v0.*"] }, pipeline: { id: ${PIPELINES.build.id} } }
-`,
-  );
-  relay = new LocalRelay({
-    port: 0,
-    configFile,
-    secretsFile: path.join(dir, 'secrets.json'),
-    stateDir: path.join(dir, 'state'),
+  relay = inProcessRelay({
+    dir,
     codestreamUrl: simulator.url,
-    env: { MAX_RECEIVE_COUNT: '3', RETRY_BASE_SECONDS: '1', RETRY_MAX_SECONDS: '1' },
-    drainMs: 0,
+    webhookSecret: WEBHOOK_SECRET,
+    rules: [
+      `  - { name: build, when: { events: [push] }, pipeline: { id: ${PIPELINES.build.id} } }`,
+      `  - { name: release, when: { events: [push] }, pipeline: { id: ${PIPELINES.restricted.id} } }`,
+      `  - { name: old-tags, when: { events: [tag], tags: ["v0.*"] }, pipeline: { id: ${PIPELINES.build.id} } }`,
+    ].join('\n'),
     print: (line) => printed.push(line),
   });
   url = (await relay.start()).url;
@@ -59,20 +46,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function push(deliveryId: string, secret = WEBHOOK_SECRET): Promise<number> {
-  const response = await fetch(`${url}/hooks/github`, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      'User-Agent': 'GitHub-Hookshot/044aadd',
-      'X-GitHub-Event': 'push',
-      'X-GitHub-Delivery': deliveryId,
-      'X-Hub-Signature-256': `sha256=${createHmac('sha256', secret).update(BODY).digest('hex')}`,
-    },
-    body: BODY,
-  });
-  return response.status;
-}
+const push = (deliveryId: string, secret = WEBHOOK_SECRET) => pushTo(url, { deliveryId, secret, headers: { 'User-Agent': 'GitHub-Hookshot/044aadd' } });
 
 it('records an accepted delivery with its events and each rule’s decision, the execution link absolute', async () => {
   expect(await push('logged-1')).toBe(202);
@@ -82,7 +56,7 @@ it('records an accepted delivery with its events and each rule’s decision, the
   expect(record?.senderIp).toMatch(/127\.0\.0\.1/);
   expect(record?.summary).toMatch(/: push to /);
   expect(record?.headers?.['x-github-event']).toBe('push');
-  expect(JSON.parse(record?.body ?? '')).toEqual(JSON.parse(BODY.toString('utf8')));
+  expect(JSON.parse(record?.body ?? '')).toEqual(JSON.parse(PUSH_BODY.toString('utf8')));
   expect(record?.events?.[0]).toMatchObject({ kind: 'push', deliveryId: 'logged-1' });
   const decisions = Object.fromEntries((record?.decisions ?? []).map((decision) => [decision.rule, decision]));
   const [execution] = simulator.executions.filter((candidate) => candidate.tags.includes('delivery:logged-1'));
@@ -103,19 +77,14 @@ it('records a request that failed authentication with metadata only', async () =
     refused = page.items[0] && (await history.get(page.items[0].id));
     return refused !== undefined;
   }, 10_000);
-  expect(refused).toMatchObject({ status: 401, error: 'invalid_signature', bodyBytes: BODY.length, userAgent: 'GitHub-Hookshot/044aadd' });
+  expect(refused).toMatchObject({ status: 401, error: 'invalid_signature', bodyBytes: PUSH_BODY.length, userAgent: 'GitHub-Hookshot/044aadd' });
   for (const kept of ['headers', 'body', 'events', 'query', 'decisions']) expect(refused).not.toHaveProperty(kept);
   expect(JSON.stringify(refused)).not.toContain('not-the-secret');
 });
 
 it('records why no rule matched', async () => {
   const tag = readFileSync(path.join(ROOT, 'test/fixtures/webhooks/github/push.tag.json'));
-  const response = await fetch(`${url}/hooks/github`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': 'no-match-1', 'X-Hub-Signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(tag).digest('hex')}` },
-    body: tag,
-  });
-  expect(response.status).toBe(202);
+  expect(await pushTo(url, { deliveryId: 'no-match-1', secret: WEBHOOK_SECRET, body: tag })).toBe(202);
   let record: DeliveryRecord | undefined;
   await until(async () => (record = await history.get('github/no-match-1'))?.decisions !== undefined, 20_000, () => printed.join('\n'));
   expect(record?.outcomes).toEqual(['no_match']);

@@ -1,18 +1,16 @@
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { CodeStreamSimulator } from '../../../local/codestream-simulator/CodeStreamSimulator';
-import { LocalRelay } from '../../../local/LocalRelay';
+import type { LocalRelay } from '../../../local/LocalRelay';
 import { readLocalState } from '../../../local/LocalState';
-import { PIPELINES, REFRESH_TOKEN, startSimulator } from '../../support/simulatorFixture';
+import { inProcessRelay, pushTo } from '../../support/inProcessRelay';
+import { PIPELINES, startSimulator } from '../../support/simulatorFixture';
 import { type TestCertificates, createTestCertificates } from '../../support/testCertificates';
 import { startProxy } from '../../support/testProxy';
 import { until } from '../../support/until';
 
-const ROOT = path.join(__dirname, '../../..');
-const BODY = readFileSync(path.join(ROOT, 'test/fixtures/webhooks/github/push.branch-created.json'));
 const WEBHOOK_SECRET = 'company-network-test-secret';
 
 let certificates: TestCertificates;
@@ -33,7 +31,6 @@ afterAll(async () => {
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'relay-network-'));
-  writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify({ 'codestream/relay': { refreshToken: REFRESH_TOKEN }, 'webhooks/github': WEBHOOK_SECRET }));
   writeFileSync(path.join(dir, 'company-ca.pem'), certificates.caCertificate);
   printed.length = 0;
 });
@@ -46,42 +43,18 @@ afterEach(async () => {
 
 /** Local mode, in this process, against the HTTPS simulator: CODESTREAM_URL=https://… as a user sets it. */
 async function startRelay(codestream: string): Promise<string> {
-  const configFile = path.join(dir, 'relay.config.yaml');
-  writeFileSync(
-    configFile,
-    `codestream: { url: "https://vra.corp.example", auth: refreshToken, secret: codestream/relay${codestream} }
-sources:
-  github: { provider: github, secrets: [webhooks/github] }
-rules:
-  - { name: build, when: { events: [push] }, pipeline: { id: ${PIPELINES.build.id} } }
-`,
-  );
-  relay = new LocalRelay({
-    port: 0,
-    configFile,
-    secretsFile: path.join(dir, 'secrets.json'),
-    stateDir: path.join(dir, 'state'),
+  relay = inProcessRelay({
+    dir,
     codestreamUrl: simulator.url,
-    env: { MAX_RECEIVE_COUNT: '3', RETRY_BASE_SECONDS: '1', RETRY_MAX_SECONDS: '1' },
-    drainMs: 0,
+    webhookSecret: WEBHOOK_SECRET,
+    codestream,
+    rules: `  - { name: build, when: { events: [push] }, pipeline: { id: ${PIPELINES.build.id} } }`,
     print: (line) => printed.push(line),
   });
   return (await relay.start()).url;
 }
 
-async function push(url: string, deliveryId: string): Promise<number> {
-  const response = await fetch(`${url}/hooks/github`, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      'X-GitHub-Event': 'push',
-      'X-GitHub-Delivery': deliveryId,
-      'X-Hub-Signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(BODY).digest('hex')}`,
-    },
-    body: BODY,
-  });
-  return response.status;
-}
+const push = (url: string, deliveryId: string) => pushTo(url, { deliveryId, secret: WEBHOOK_SECRET });
 
 async function deadLetters(): Promise<Message[]> {
   const state = readLocalState(path.join(dir, 'state'));
