@@ -27,6 +27,8 @@ export interface RelayNetworkProps {
   codeStreamCidrs?: string[];
   /** The port the relay connects to: Code Stream's, or its proxy's. */
   codeStreamPort: number;
+  /** Where the Git servers that take commit statuses are (HTTPS). @default none */
+  gitServerCidrs?: string[];
   /** Put the ingress function in the VPC too. */
   ingressInVpc: boolean;
   /** Create the endpoints that subnets without a NAT need. */
@@ -92,6 +94,7 @@ export class RelayNetwork extends Construct {
       for (const cidr of props.codeStreamCidrs ?? []) {
         this.relaySecurityGroup.addEgressRule(Peer.ipv4(cidr), Port.tcp(props.codeStreamPort), 'Code Stream or its proxy');
       }
+      for (const cidr of props.gitServerCidrs ?? []) this.relaySecurityGroup.addEgressRule(Peer.ipv4(cidr), HTTPS, 'A Git server, for commit statuses');
       this.relaySecurityGroups = [this.relaySecurityGroup];
     }
     if (props.ingressInVpc) {

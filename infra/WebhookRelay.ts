@@ -105,6 +105,13 @@ export interface WebhookRelayProps {
    * @default none
    */
   codeStreamCidrs?: string[];
+  /**
+   * Where the Git servers are that rules with `report` post commit statuses to: HTTPS (443) from
+   * the relay's own security group. Not needed when they are reached through a proxy in
+   * `codeStreamCidrs`, or with `securityGroups` of your own.
+   * @default none
+   */
+  gitServerCidrs?: string[];
   /** Run the ingress function in the VPC too (it needs AWS only: SQS, Secrets Manager and S3). @default false */
   ingressInVpc?: boolean;
   /**
@@ -163,6 +170,13 @@ export interface WebhookRelayProps {
    * @default 30 days
    */
   deliveryLogRetention?: Duration;
+
+  /**
+   * How long the relay follows an execution for a rule with `report`, to post its result on the
+   * commit; past it, the commit gets `error` (REPORT_MAX_AGE_HOURS).
+   * @default 24 hours
+   */
+  reportMaxAge?: Duration;
 
   /** Active X-Ray tracing of both functions (POWERTOOLS_TRACE_ENABLED). @default false */
   tracing?: boolean;
@@ -297,6 +311,7 @@ export class WebhookRelay extends Construct {
         vpcSubnets: props.vpcSubnets,
         securityGroups: props.securityGroups,
         codeStreamCidrs: props.codeStreamCidrs,
+        gitServerCidrs: props.gitServerCidrs,
         codeStreamPort: codeStreamPort(props.config.codestream),
         ingressInVpc: props.ingressInVpc ?? false,
         vpcEndpoints: props.vpcEndpoints ?? false,
@@ -342,6 +357,7 @@ export class WebhookRelay extends Construct {
         CODESTREAM_TIMEOUT_MS: String((props.codestreamTimeout ?? Duration.seconds(10)).toMilliseconds()),
         FUNCTION_TIMEOUT_MS: String(relayTimeout.toMilliseconds()),
         IDEMPOTENCY_LEASE_MS: String(relayTimeout.toMilliseconds() + 60_000),
+        REPORT_MAX_AGE_HOURS: String((props.reportMaxAge ?? Duration.hours(24)).toHours({ integral: false })),
       },
       placement: placement(this.network?.relaySecurityGroups),
     });
@@ -373,6 +389,8 @@ export class WebhookRelay extends Construct {
     const webhookSecrets = new Set(Object.values(props.config.sources).flatMap((source) => source.secrets));
     for (const name of webhookSecrets) secret(name).grantRead(this.ingressFunction);
     secret(props.config.codestream.secret).grantRead(this.relayFunction);
+    // The credentials of the Git servers that rules with `report` post commit statuses to.
+    for (const name of new Set(Object.values(props.config.sources).flatMap((source) => (source.report ? [source.report.secret] : [])))) secret(name).grantRead(this.relayFunction);
     if (secretsKey) {
       if (webhookSecrets.size > 0) this.#grantKeyVia('secretsmanager', secretsKey, this.ingressFunction, 'kms:Decrypt');
       this.#grantKeyVia('secretsmanager', secretsKey, this.relayFunction, 'kms:Decrypt');
@@ -539,18 +557,27 @@ export class WebhookRelay extends Construct {
 /** The props that only make sense together, checked before anything is built. */
 function checkProps(props: WebhookRelayProps): void {
   // The functions cannot read a file of the deploying machine: loadConfig puts the certificates themselves in the config.
-  const unread = [props.config.codestream.caCertificates ?? []].flat().filter((entry) => !entry.includes('-----BEGIN CERTIFICATE-----'));
-  if (unread.length > 0) {
-    throw new Error(`config.codestream.caCertificates names files (${unread.join(', ')}): pass the config through loadConfig, which reads them, so that the certificates are bundled`);
+  const lists = [
+    ['codestream.caCertificates', props.config.codestream.caCertificates],
+    ...Object.entries(props.config.sources).map(([name, source]) => [`sources.${name}.report.caCertificates`, source.report?.caCertificates] as const),
+  ] as const;
+  for (const [where, certificates] of lists) {
+    const unread = [certificates ?? []].flat().filter((entry) => !entry.includes('-----BEGIN CERTIFICATE-----'));
+    if (unread.length > 0) {
+      throw new Error(`config.${where} names files (${unread.join(', ')}): pass the config through loadConfig, which reads them, so that the certificates are bundled`);
+    }
   }
   if (!props.vpc) {
-    const needVpc = (['vpcSubnets', 'securityGroups', 'codeStreamCidrs', 'ingressInVpc', 'vpcEndpoints', 'dynamoDbPrefixListId', 's3PrefixListId'] as const).filter(
+    const needVpc = (['vpcSubnets', 'securityGroups', 'codeStreamCidrs', 'gitServerCidrs', 'ingressInVpc', 'vpcEndpoints', 'dynamoDbPrefixListId', 's3PrefixListId'] as const).filter(
       (name) => props[name] !== undefined && props[name] !== false,
     );
     if (needVpc.length > 0) throw new Error(`${needVpc.join(', ')}: only with a vpc; the functions run outside any VPC without one`);
   } else if (props.securityGroups?.length) {
     if (props.codeStreamCidrs) {
       throw new Error('codeStreamCidrs: only without securityGroups; it shapes the security group the relay creates, so allow Code Stream in yours');
+    }
+    if (props.gitServerCidrs) {
+      throw new Error('gitServerCidrs: only without securityGroups; it shapes the security group the relay creates, so allow the Git servers in yours');
     }
   } else if (!props.codeStreamCidrs?.length) {
     throw new Error(

@@ -25,6 +25,7 @@ export interface AppSettings {
   vpc?: VpcSettings;
   securityGroupIds?: string[];
   codeStreamCidrs?: string[];
+  gitServerCidrs?: string[];
   vpcEndpoints: boolean;
   ingressInVpc: boolean;
   dynamoDbPrefixListId?: string;
@@ -61,6 +62,7 @@ export function readAppSettings(context: ContextReader): AppSettings {
     vpc: read.vpc('vpc'),
     securityGroupIds: read.strings('securityGroupIds', '["sg-0123456789abcdef0"]'),
     codeStreamCidrs: read.strings('codeStreamCidrs', '["10.20.0.0/16"]'),
+    gitServerCidrs: read.strings('gitServerCidrs', '["10.30.0.0/16"]'),
     vpcEndpoints: read.boolean('vpcEndpoints'),
     ingressInVpc: read.boolean('ingressInVpc'),
     dynamoDbPrefixListId: read.string('dynamoDbPrefixListId'),
@@ -95,6 +97,7 @@ export function relayOptions(scope: Construct, settings: AppSettings): RelayOpti
       SecurityGroup.fromSecurityGroupId(scope, `SecurityGroup${index}`, id, { mutable: false }),
     ),
     codeStreamCidrs: settings.codeStreamCidrs,
+    gitServerCidrs: settings.gitServerCidrs,
     vpcEndpoints: settings.vpcEndpoints,
     ingressInVpc: settings.ingressInVpc,
     dynamoDbPrefixListId: settings.dynamoDbPrefixListId,
@@ -116,7 +119,7 @@ export function relayOptions(scope: Construct, settings: AppSettings): RelayOpti
 
 function checkTogether(settings: AppSettings): void {
   if (!settings.vpc) {
-    const needVpc = (['securityGroupIds', 'codeStreamCidrs', 'vpcEndpoints', 'ingressInVpc', 'dynamoDbPrefixListId', 's3PrefixListId'] as const).filter(
+    const needVpc = (['securityGroupIds', 'codeStreamCidrs', 'gitServerCidrs', 'vpcEndpoints', 'ingressInVpc', 'dynamoDbPrefixListId', 's3PrefixListId'] as const).filter(
       (key) => settings[key] !== undefined && settings[key] !== false,
     );
     if (needVpc.length > 0) throw new Error(`context ${needVpc.map((key) => `"${key}"`).join(', ')}: only with context "vpc"`);

@@ -221,7 +221,11 @@ function recordOf(item: Record<string, unknown>): DeliveryRecord {
   if (typeof item.eventsJson === 'string') record.events = JSON.parse(item.eventsJson) as DeliveryRecord['events'];
   const decisions: RuleDecision[] = [];
   for (const [name, value] of Object.entries(item)) {
-    if (name.startsWith(DELIVERY_TABLE.decisionPrefix) && typeof value === 'string') decisions.push(JSON.parse(value) as RuleDecision);
+    if (!name.startsWith(DELIVERY_TABLE.decisionPrefix) || typeof value !== 'string') continue;
+    const decision = JSON.parse(value) as RuleDecision;
+    const report = item[`${DELIVERY_TABLE.reportPrefix}${name.slice(DELIVERY_TABLE.decisionPrefix.length)}`];
+    if (typeof report === 'string') decision.report = JSON.parse(report) as RuleDecision['report'];
+    decisions.push(decision);
   }
   if (decisions.length > 0) record.decisions = decisions.sort((a, b) => a.event - b.event || a.rule.localeCompare(b.rule));
   return record;

@@ -1,14 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import axios from 'axios';
 import { BearerTokenCache } from './BearerTokenCache';
 import { type HttpAnswer, classifyExecuteAnswer, statusClass } from './classifyResponse';
-import { CodeStreamConnections } from './CodeStreamConnections';
 import type { AuthFlow, CredentialSource } from './credentials';
 import { AuthenticationError } from './errors';
+import { type ExecutionRead, executionState } from './executionState';
 import { type LoginContext, authorizeApiToken, loginWithRefreshToken } from './login';
 import type { Failure, Outcome } from './Outcome';
 import { responseSnippet } from './responseSnippet';
-import { type Transport, sendRequest } from './sendRequest';
+import { type Transport, createTransport, sendRequest } from './sendRequest';
 import { type ExecutionRequest, type PipelineRef, describePipeline } from './types';
 
 /** What a lookup found: the execution, none, or why it could not look. */
@@ -103,20 +102,8 @@ export class CodeStreamClient {
     this.#snippetChars = options.snippetChars;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger ?? new Logger({ serviceName: 'codestream-client' });
-    const connections = new CodeStreamConnections({ caCertificates: options.caCertificates, proxy: options.proxy });
-    const http = axios.create({
-      headers: { Accept: 'application/json' },
-      // The agents of CodeStreamConnections tunnel through proxies; axios' own proxy support would
-      // send https requests to the proxy in clear.
-      proxy: false,
-      maxRedirects: 0,
-      maxContentLength: 1024 * 1024,
-      responseType: 'text',
-      // Bodies stay text: the classifier parses them, and a snippet needs the raw text.
-      transformResponse: (data: unknown) => data,
-      validateStatus: () => true,
-    });
-    this.#transport = { http, connections, timeoutMs: this.#timeoutMs };
+    this.#transport = createTransport({ headers: { Accept: 'application/json' }, caCertificates: options.caCertificates, proxy: options.proxy, timeoutMs: this.#timeoutMs });
+    const { http, connections } = this.#transport;
     const loginContext: LoginContext = {
       http,
       connections,
@@ -227,6 +214,36 @@ export class CodeStreamClient {
     }
   }
 
+  /**
+   * `GET /codestream/api/executions/{id}`: where an execution the relay started has got to, for
+   * following it to its end. Same token handling and failure outcomes as {@link read}, within the
+   * deadline as execute; a 404 is `notFound` and says the execution is gone: deleted, or not this
+   * Code Stream's, so reading it again cannot help.
+   */
+  async readExecution(id: string, deadline?: Deadline): Promise<ExecutionRead | Failure> {
+    const what = `reading execution ${id}`;
+    const query = this.#apiVersion ? `?apiVersion=${encodeURIComponent(this.#apiVersion)}` : '';
+    const url = `${this.#baseUrl}/codestream/api/executions/${encodeURIComponent(id)}${query}`;
+    try {
+      const { answer, token } = await this.#renewingOn401(what, (bearer) => {
+        const timeoutMs = deadline === undefined ? undefined : Math.max(0, deadline.endsAt - Date.now());
+        return sendRequest(this.#transport, { method: 'get', url, headers: { Authorization: `Bearer ${bearer}` }, timeoutMs }, 'execute', what);
+      });
+      if ('kind' in answer) return answer;
+      const snippet = responseSnippet(answer.body, [token], this.#snippetChars);
+      if (answer.status === 404) {
+        return { kind: 'notFound', stage: 'execute', status: 404, reason: `Code Stream answered 404 to ${what}: the execution is gone (deleted, or not on this Code Stream)`, snippet };
+      }
+      if (answer.status !== 200) return readFailure(answer, what, snippet);
+      const execution = parseExecution(answer.body);
+      if (!execution) return { kind: 'rejected', stage: 'execute', status: 200, reason: `Code Stream's answer to ${what} is not an Execution with a status`, snippet };
+      return { kind: 'execution', ...execution, ...executionState(execution.status) };
+    } catch (error) {
+      if (error instanceof AuthenticationError) return error.outcome as Failure;
+      throw error;
+    }
+  }
+
   /** The execute URL for a pipeline, with each path segment encoded. */
   executionsUrl(pipeline: PipelineRef): string {
     const path =
@@ -318,4 +335,17 @@ function parseExecutions(body: string): { id: string; link: string; tags: string
     const created = typeof micros === 'number' ? micros / 1000 : typeof createdAt === 'string' ? Date.parse(createdAt) : Number.NaN;
     return [{ id, link, tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [], createdAt: created }];
   });
+}
+
+/** The status and message of a `GET /executions/{id}` answer (swagger `Execution`); undefined when it has no status. */
+function parseExecution(body: string): { status: string; statusMessage: string } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const { status, statusMessage } = (value ?? {}) as { status?: unknown; statusMessage?: unknown };
+  if (typeof status !== 'string' || status === '') return undefined;
+  return { status, statusMessage: typeof statusMessage === 'string' ? statusMessage : '' };
 }

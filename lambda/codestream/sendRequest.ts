@@ -1,7 +1,7 @@
-import type { AxiosInstance, AxiosResponse } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { HttpAnswer } from './classifyResponse';
 import { classifyTransportError } from './classifyTransportError';
-import { type CodeStreamConnections, ProxySettingError } from './CodeStreamConnections';
+import { CodeStreamConnections, type ConnectionOptions, ProxySettingError } from './CodeStreamConnections';
 import type { Failure, OutcomeStage } from './Outcome';
 
 /** How requests reach Code Stream: one axios instance, the network's agents, a deadline. */
@@ -9,6 +9,26 @@ export interface Transport {
   http: AxiosInstance;
   connections: CodeStreamConnections;
   timeoutMs: number;
+}
+
+/**
+ * A transport to a server the relay calls (Code Stream, a Git server): answers as text whatever
+ * their status, no redirects followed, at most 1 MiB, over the network's own agents.
+ */
+export function createTransport(options: ConnectionOptions & { headers: Record<string, string>; timeoutMs: number }): Transport {
+  const http = axios.create({
+    headers: options.headers,
+    // The agents of CodeStreamConnections tunnel through proxies; axios' own proxy support would
+    // send https requests to the proxy in clear.
+    proxy: false,
+    maxRedirects: 0,
+    maxContentLength: 1024 * 1024,
+    responseType: 'text',
+    // Bodies stay text: the classifiers parse them, and a snippet needs the raw text.
+    transformResponse: (data: unknown) => data,
+    validateStatus: () => true,
+  });
+  return { http, connections: new CodeStreamConnections({ caCertificates: options.caCertificates, proxy: options.proxy }), timeoutMs: options.timeoutMs };
 }
 
 export interface OutgoingRequest {

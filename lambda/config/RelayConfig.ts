@@ -1,6 +1,7 @@
 import type { AuthFlow } from '../codestream/credentials';
 import type { ProviderName } from '../events/CanonicalEvent';
 import type { RuleDefinition } from '../rules/RuleDefinition';
+import type { StatusReporting } from '../status/CommitStatus';
 
 /** The config file (`relay.config.yaml`), as its JSON Schema (`relay.config.schema.json`) describes it. */
 export interface RelayConfig {
@@ -39,4 +40,6 @@ export interface SourceDefinition {
   options?: Record<string, unknown>;
   /** How long a body is remembered, to tell a replay under a fresh delivery id (default 24; 0: off). */
   replayWindowHours?: number;
+  /** How commit statuses are posted to this source's Git server, for rules with `report` (lambda/status). */
+  report?: StatusReporting;
 }

@@ -23,6 +23,22 @@ const SECRET_OPTIONAL = Object.values(ADAPTERS)
   .map((adapter) => adapter.name)
   .join(', ');
 
+/** A CA list or a proxy, as `codestream` takes them, for another server the relay calls. */
+const caCertificatesSchema = (whose: string): Schema => ({
+  oneOf: [
+    { type: 'string', minLength: 1 },
+    { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+  ],
+  description: `CA certificates that ${whose} certificate chains to (a private CA), trusted besides the public CAs: paths to PEM files (relative to this file) or inline PEM. Bundled with the function at synth.`,
+});
+const proxySchema = (calls: string): Schema => ({
+  description: `Proxy for every ${calls}, winning over HTTPS_PROXY/HTTP_PROXY/NO_PROXY: a URL such as http://proxy.example.com:3128, or false to connect directly.`,
+  oneOf: [
+    { type: 'string', format: 'uri', pattern: '^https?://' },
+    { type: 'boolean', const: false },
+  ],
+});
+
 const sourceSchema: Schema = {
   type: 'object',
   additionalProperties: false,
@@ -41,6 +57,24 @@ const sourceSchema: Schema = {
       minimum: 0,
       description:
         'How long a body this source delivered is remembered (default 24): the same body again under another delivery id is a repeat of the first delivery, and a rule whose execution that one created does not run again. 0 turns it off.',
+    },
+    report: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['secret'],
+      description:
+        "How the relay posts commit statuses to this source's Git server, for rules with `report` (GitHub, GitLab, Bitbucket Cloud and Data Center, Gitea, Forgejo): see docs/reporting.md.",
+      properties: {
+        secret: { type: 'string', minLength: 1, description: 'Secrets Manager secret holding the credential: a token, {"username","appPassword"} (Bitbucket Cloud) or {"appId","privateKey","installationId"} (a GitHub App).' },
+        apiUrl: {
+          type: 'string',
+          format: 'uri',
+          pattern: '^https?://',
+          description: "The Git server's API, e.g. https://github.example.com/api/v3 (default: the cloud service's, else derived from the repository's URL).",
+        },
+        caCertificates: caCertificatesSchema("the Git server's"),
+        proxy: proxySchema('status posted to this Git server'),
+      },
     },
   },
   allOf: Object.values(ADAPTERS).map((adapter) => ({
@@ -124,6 +158,18 @@ const ruleSchema: Schema = {
     comments: templated('The execution comments (default: a sentence describing the event)'),
     tags: { type: 'array', items: templated('A tag'), description: 'Execution tags; `delivery:<id>` is always added.' },
     source: templated('The execution source (default: webhook-relay:<source name>)'),
+    report: {
+      description:
+        "Post the execution's state to the commit on the Git server: pending when it starts, success or failure when it ends, with a link (true, or {context}: the status's name, default codestream/<rule name>). The source needs `report`: see docs/reporting.md.",
+      oneOf: [
+        { type: 'boolean' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          properties: { context: { type: 'string', minLength: 1, maxLength: 100, description: 'The status\'s name on the commit (GitHub context, GitLab name, Bitbucket key and name).' } },
+        },
+      ],
+    },
     quietPeriod: {
       type: 'object',
       additionalProperties: false,
@@ -174,22 +220,8 @@ export const CONFIG_SCHEMA: Schema = {
         secret: { type: 'string', minLength: 1, description: 'Secrets Manager secret holding {"refreshToken": "…"} or {"apiToken": "…"}.' },
         apiVersion: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Sent as ?apiVersion=, e.g. 2019-10-17.' },
         authorizeUrl: { type: 'string', format: 'uri', description: "With apiToken: CSP's authorize URL, if not the public one." },
-        caCertificates: {
-          oneOf: [
-            { type: 'string', minLength: 1 },
-            { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-          ],
-          description:
-            "CA certificates that Code Stream's certificate chains to (a private CA), trusted besides the public CAs: paths to PEM files (relative to this file) or inline PEM. Bundled with the function at synth.",
-        },
-        proxy: {
-          description:
-            'Proxy for every Code Stream call, winning over HTTPS_PROXY/HTTP_PROXY/NO_PROXY: a URL such as http://proxy.example.com:3128, or false to connect directly.',
-          oneOf: [
-            { type: 'string', format: 'uri', pattern: '^https?://' },
-            { type: 'boolean', const: false },
-          ],
-        },
+        caCertificates: caCertificatesSchema("Code Stream's"),
+        proxy: proxySchema('Code Stream call'),
       },
     },
     sources: {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { resolveCaCertificates } from './caCertificates';
+import { REPORTING_PROVIDERS } from '../status/CommitStatus';
 import { compileRule, type CompiledRule } from '../rules/compileRule';
 import { adapterFor } from '../providers/registry';
 import { CONFIG_SCHEMA } from './configSchema';
@@ -70,6 +71,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const config = isRecord(value) ? value : {};
   const rules = checkRules(config, refusals, locate, problems);
   checkSecrets(config, refusals, locate, problems);
+  const reportCertificates = checkReporting(config, refusals, locate, problems, file);
   const codestream = refusals.wellFormed(config.codestream, '/codestream');
   const caCertificates = isRecord(codestream) ? (codestream.caCertificates as string | string[] | undefined) : undefined;
   const resolved = caCertificates === undefined ? undefined : resolveCaCertificates(caCertificates, file);
@@ -79,6 +81,10 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   if (problems.length > 0) throw new ConfigError(withoutRepeats(problems));
   const checked = value as RelayConfig;
   if (resolved) checked.codestream.caCertificates = resolved.certificates;
+  for (const [name, certificates] of reportCertificates) {
+    const report = checked.sources[name]?.report;
+    if (report) report.caCertificates = certificates;
+  }
   return { config: checked, engine: new RuleEngine(rules), locate };
 }
 
@@ -121,6 +127,46 @@ function checkSecrets(config: Record<string, unknown>, refusals: SchemaRefusals,
       problems.push(locate(['sources', name, 'secrets'], `a ${source.provider} source needs at least one secret`));
     }
   }
+}
+
+/**
+ * Reporting that cannot work: a `report` on a source whose Git server takes no commit status from
+ * the relay, a rule with `report` that no reporting source can trigger. Reads each source's
+ * `report.caCertificates`, as `codestream.caCertificates` is read.
+ * @returns the certificates read, by source.
+ */
+function checkReporting(config: Record<string, unknown>, refusals: SchemaRefusals, locate: Locate, problems: ConfigProblem[], file: string): Map<string, string[]> {
+  const certificates = new Map<string, string[]>();
+  const sources = isRecord(config.sources) ? config.sources : {};
+  const reporting = new Set<string>();
+  for (const name of Object.keys(sources)) {
+    const source = refusals.wellFormed(sources[name], `/sources/${pointerStep(name)}`) as Partial<SourceDefinition> | undefined;
+    if (!source?.report) continue;
+    if (source.provider !== undefined && !(REPORTING_PROVIDERS as readonly string[]).includes(source.provider)) {
+      problems.push(locate(['sources', name, 'report'], `a ${source.provider} source takes no commit status: reporting works for ${REPORTING_PROVIDERS.join(', ')}`));
+      continue;
+    }
+    reporting.add(name);
+    if (source.report.caCertificates === undefined) continue;
+    const resolved = resolveCaCertificates(source.report.caCertificates, file);
+    for (const { index, message } of resolved.problems) problems.push(locate(['sources', name, 'report', 'caCertificates', ...(index === undefined ? [] : [index])], message));
+    certificates.set(name, resolved.certificates);
+  }
+  if (!Array.isArray(config.rules)) return certificates;
+  config.rules.forEach((written: unknown, index) => {
+    const rule = refusals.wellFormed(written, `/rules/${index}`) as Partial<RuleDefinition> | undefined;
+    if (!rule?.report) return;
+    const candidates = rule.when?.sources ?? Object.keys(sources);
+    if (candidates.some((name) => reporting.has(name))) return;
+    problems.push(
+      locate(
+        ['rules', index, 'report'],
+        `no source this rule matches (${candidates.join(', ') || 'none'}) has a report block: give its Git server's credential (sources.<name>.report.secret; docs/reporting.md)`,
+        rule.name,
+      ),
+    );
+  });
+  return certificates;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -21,6 +21,7 @@ import { SecretsManagerSecretStore } from '../secrets/SecretsManagerSecretStore'
 import type { SecretStore } from '../secrets/SecretStore';
 import { bodyStore } from './bodyStore';
 import { deliveryLog } from './deliveryLog';
+import { reporting } from './reporting';
 import { logger as lambdaLogger, metrics } from './observability';
 import { bundledConfigFile, number, required } from './settings';
 import { traced } from './tracing';
@@ -68,7 +69,8 @@ function leaseMs(env: NodeJS.ProcessEnv): number {
  * quiet periods) and its DLQ, and the bucket of large bodies. Settings:
  * RELAY_CONFIG (default relay.config.json), QUEUE_URL, DEAD_LETTER_QUEUE_URL, IDEMPOTENCY_TABLE,
  * BODY_BUCKET (where ingress keeps bodies too large for a queued message), DELIVERIES_TABLE and
- * DELIVERY_LOG_RETENTION_DAYS (the delivery log, handlers/deliveryLog.ts), CODESTREAM_TIMEOUT_MS
+ * DELIVERY_LOG_RETENTION_DAYS (the delivery log, handlers/deliveryLog.ts), REPORT_* (commit
+ * statuses, handlers/reporting.ts), CODESTREAM_TIMEOUT_MS
  * (default 10000), FUNCTION_TIMEOUT_MS, IDEMPOTENCY_LEASE_MS (see {@link leaseMs}), and
  * MAX_RECEIVE_COUNT, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, ATTEMPTS_PER_INVOCATION,
  * UNCERTAIN_SETTLE_MS (see RetryPolicy).
@@ -109,6 +111,7 @@ export function relayDependencies(env: NodeJS.ProcessEnv, overrides: RelayOverri
     windows: new QuietWindowStore({ client: documents, tableName }),
     deadLetters: new SqsDeadLetterQueue(sqs, required(env, 'DEAD_LETTER_QUEUE_URL')),
     deliveries: deliveryLog(env, () => documents),
+    reporting: reporting(env, config, secrets, sqs, queueUrl, logger),
     deferrals: new SqsDeferredQueue(sqs, queueUrl),
     retryLater: async (receiptHandle, seconds) => {
       await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));

@@ -1,4 +1,4 @@
-import type { DeliveryRecord, RuleDecision } from './DeliveryRecord';
+import type { DeliveryRecord, RuleDecision, StatusReport } from './DeliveryRecord';
 
 /** What the log keeps of a delivery's request: what the relay reads from its queued message. */
 export type DeliveryDetails = Pick<DeliveryRecord, 'provider' | 'status' | 'bodyBytes' | 'senderIp' | 'userAgent' | 'eventKind' | 'summary' | 'headers' | 'query' | 'events'> & {
@@ -31,4 +31,6 @@ export interface DeliveryLog {
   refused(request: RefusedDelivery): Promise<void>;
   /** Decisions of one delivery as one write; with `details`, the delivery's own fields too. */
   decided(delivery: DecidedDelivery, decisions: readonly RuleDecision[], details?: DeliveryDetails): Promise<void>;
+  /** The commit status of one decision's execution, as last posted or failed: one write per post. */
+  reported(delivery: DecidedDelivery, decision: { event: number; rule: string }, report: StatusReport): Promise<void>;
 }

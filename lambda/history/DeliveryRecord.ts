@@ -35,6 +35,23 @@ export interface RuleDecision {
   attempts?: number;
   /** When the relay recorded this decision (ISO 8601). */
   at: string;
+  /** For a rule with `report`: the commit status the relay posted, or failed to post, last. */
+  report?: StatusReport;
+}
+
+/** The latest commit status of an execution, as the relay posted it to the Git server (lambda/status). */
+export interface StatusReport {
+  /** The status's name on the commit. */
+  context: string;
+  /** pending, success, failure, canceled or error. */
+  state: string;
+  description: string;
+  /** Whether the Git server took it; when not, `reason` says why. */
+  posted: boolean;
+  reason?: string;
+  /** How many posts of this state were tried. */
+  attempts: number;
+  at: string;
 }
 
 /**

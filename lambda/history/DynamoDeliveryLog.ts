@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type * as DocumentCommands from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AnsweredDelivery, DecidedDelivery, DeliveryDetails, DeliveryLog, RefusedDelivery } from './DeliveryLog';
-import { deliveryRecordId, type RuleDecision } from './DeliveryRecord';
-import { DEFAULT_RETENTION_DAYS, dayOf, decisionAttribute, sortKeyOf } from './deliveryTable';
+import { deliveryRecordId, type RuleDecision, type StatusReport } from './DeliveryRecord';
+import { DEFAULT_RETENTION_DAYS, dayOf, decisionAttribute, reportAttribute, sortKeyOf } from './deliveryTable';
 
 export interface DynamoDeliveryLogOptions {
   /** Called at the first write: ingress loads the DynamoDB SDK only when it logs, not at a cold start. */
@@ -97,6 +97,17 @@ export class DynamoDeliveryLog implements DeliveryLog {
       throw error;
     });
     return this.#client;
+  }
+
+  /** Sets the report's attribute beside its decision's; places the item if no write has yet. */
+  async reported(delivery: DecidedDelivery, decision: { event: number; rule: string }, report: StatusReport): Promise<void> {
+    const id = deliveryRecordId(delivery.source, delivery.deliveryId);
+    const update = new Update();
+    update.set(reportAttribute(decision.event, decision.rule), JSON.stringify(report));
+    const placement = { source: delivery.source, deliveryId: delivery.deliveryId, receivedAt: delivery.receivedAt, ...this.#placement(id, delivery.receivedAt) };
+    for (const [name, value] of Object.entries(placement)) update.setIfMissing(name, value);
+    const { UpdateCommand } = await commands();
+    await (await this.#documents()).send(new UpdateCommand({ TableName: this.#tableName, Key: { id }, ...update.expression() }));
   }
 
   /** Where the item sits in the indexes, and when it expires. */

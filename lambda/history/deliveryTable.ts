@@ -12,6 +12,7 @@ export const DELIVERY_TABLE = {
   byDay: { indexName: 'byDay', partitionKey: 'day', sortKey: 'at' },
   bySource: { indexName: 'bySource', partitionKey: 'source', sortKey: 'at' },
   decisionPrefix: 'd:',
+  reportPrefix: 'r:',
 } as const;
 
 /** What the indexes hold beside their keys: what a list shows. */
@@ -39,6 +40,11 @@ export const DEFAULT_RETENTION_DAYS = 30;
 /** The attribute of one decision. */
 export function decisionAttribute(event: number, rule: string): string {
   return `${DELIVERY_TABLE.decisionPrefix}${event}:${rule}`;
+}
+
+/** The attribute of the commit status reported for one decision. */
+export function reportAttribute(event: number, rule: string): string {
+  return `${DELIVERY_TABLE.reportPrefix}${event}:${rule}`;
 }
 
 /** The index sort key of a delivery. */

@@ -4,6 +4,7 @@ import type { BodyStore } from '../bodies/BodyStore';
 import type { CodeStreamClient } from '../codestream/CodeStreamClient';
 import type { SourceDefinition } from '../config/RelayConfig';
 import type { DeliveryLog } from '../history/DeliveryLog';
+import type { Reporting } from '../status/followExecution';
 import type { RuleEngine } from '../rules/RuleEngine';
 import type { DeadLetterQueue } from './DeadLetterQueue';
 import type { DeferredQueue } from './DeferredQueue';
@@ -17,11 +18,13 @@ export interface RelayDependencies {
   bodies?: BodyStore;
   engine: RuleEngine;
   sources: Readonly<Record<string, SourceDefinition>>;
-  codestream: Pick<CodeStreamClient, 'execute' | 'lookupExecution'>;
+  codestream: Pick<CodeStreamClient, 'execute' | 'lookupExecution' | 'readExecution'>;
   store: Pick<IdempotencyStore, 'claim' | 'markCreated' | 'markRetrying' | 'markDeadLettered' | 'firstDelivery' | 'get' | 'markDeferred' | 'markSuperseded'>;
   deadLetters: DeadLetterQueue;
   /** Where each rule's decision is recorded (lambda/history); without it, nothing is. */
   deliveries?: DeliveryLog;
+  /** Commit statuses for rules with `report` (lambda/status); without it, none are posted. */
+  reporting?: Reporting;
   /** The quiet windows of rules with a quiet period. */
   windows: Pick<QuietWindowStore, 'join' | 'fire'>;
   /** Sends a delivery back to the queue, delayed, to wait out a quiet period: SQS SendMessage with DelaySeconds. */

@@ -23,6 +23,10 @@ import { deliveryDetails } from '../history/deliveryDetails';
 import type { RuleDecision } from '../history/DeliveryRecord';
 import type { ExecutionRequest } from '../codestream/types';
 import { type LoggedDelivery, recordDecisions } from './recordDecisions';
+import { FOLLOW_MESSAGE_PREFIX } from '../status/FollowQueue';
+import { isFollowMessage } from '../status/FollowMessage';
+import { followExecution } from '../status/followExecution';
+import { startFollowing } from '../status/startFollowing';
 
 /** Thrown to fail a record back to the queue; its visibility timeout is already set. */
 export class RetryLaterError extends Error {
@@ -61,6 +65,7 @@ interface RecordWork {
  */
 export async function processRecord(record: SQSRecord, remainingMs: () => number, dependencies: RelayDependencies): Promise<void> {
   const { logger } = dependencies;
+  if (record.body.startsWith(FOLLOW_MESSAGE_PREFIX)) return follow(record, dependencies);
   const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
   let queued: RelayMessage;
   let message: RelayMessage;
@@ -98,7 +103,7 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
     const settled = await settleDeferral({ queued, deferral: deferred, delivery, logContext }, dependencies);
     if ('run' in settled) {
       const { run: rule } = settled;
-      await runMatch(work, event, deferredIndex, { rule: rule.name, pipeline: rule.pipeline, ...requestOrError(rule, delivery) }, dependencies);
+      await runMatch(work, event, deferredIndex, { rule: rule.name, pipeline: rule.pipeline, report: rule.report, ...requestOrError(rule, delivery) }, dependencies);
     } else if (settled.decided) {
       await recordDecisions(dependencies, work.logged, [{ rule: deferred.rule, event: deferredIndex, at: now(dependencies), ...settled.decided }]);
     }
@@ -179,6 +184,10 @@ async function runMatch(work: RecordWork, event: CanonicalEvent, index: number, 
   if (result.state === 'created') {
     const { executionId, executionLink, attempts } = result;
     await recordDecisions(dependencies, work.logged, [{ ...decisionOf(about, now(dependencies)), outcome: 'created', executionId, executionLink, attempts }]);
+    if (match.report) {
+      const started = { delivery: work.logged.delivery, event, eventIndex: index, rule: match.rule, context: match.report.context, pipeline: pipelineLabel(match.pipeline), executionId, executionLink };
+      await startFollowing(started, dependencies.sources[event.source]?.report, dependencies);
+    }
   } else if (result.state === 'skipped') {
     logger.info('Already handled', { ...ruleContext, reason: result.why });
     const { record: earlier } = result;
@@ -331,6 +340,34 @@ function missReasons(dependencies: RelayDependencies, delivery: Delivery): Recor
   const reasons: Record<string, string> = {};
   for (const decision of dependencies.engine.explain(delivery, 20)) reasons[decision.rule] = decision.reason ?? '';
   return reasons;
+}
+
+/**
+ * A follow message (lambda/status): one look at an execution the relay follows. Without
+ * reporting set up (the stack turned it off since), it is dropped, said once in the log.
+ */
+async function follow(record: SQSRecord, dependencies: RelayDependencies): Promise<void> {
+  let message: unknown;
+  try {
+    message = JSON.parse(record.body);
+  } catch {
+    message = undefined;
+  }
+  if (!isFollowMessage(message)) {
+    dependencies.logger.error('A follow message the relay cannot read', { messageId: record.messageId });
+    return;
+  }
+  const { reporting } = dependencies;
+  if (!reporting) {
+    dependencies.logger.warn('Reporting is off: the execution is no longer followed', { deliveryId: message.follow.deliveryId, rule: message.follow.rule });
+    return;
+  }
+  await followExecution(message, { ...dependencies, reporting });
+}
+
+/** A pipeline as a commit status names it: `demo/build`, or its id. */
+function pipelineLabel(pipeline: PipelineRef): string {
+  return 'id' in pipeline ? pipeline.id : `${pipeline.project}/${pipeline.name}`;
 }
 
 function pipelineName(pipeline: PipelineRef): string {

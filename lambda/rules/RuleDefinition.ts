@@ -15,6 +15,8 @@ export interface RuleDefinition {
   source?: string;
   /** Wait this long after an event, then run only the newest event per key (rules/quietPeriod.ts). */
   quietPeriod?: QuietPeriodDefinition;
+  /** Post the execution's state to the commit on the source's Git server (lambda/status). */
+  report?: boolean | { context?: string };
 }
 
 /**

@@ -10,7 +10,7 @@ import { MissingFieldError } from './templates';
  * A rule the delivery matched: its pipeline and request, or why the request could not be built;
  * and the rule's quiet period, where it has one.
  */
-export type Match = { rule: string; pipeline: PipelineRef; quietPeriod?: QuietPeriod } & ({ request: ExecutionRequest } | { error: string });
+export type Match = { rule: string; pipeline: PipelineRef; quietPeriod?: QuietPeriod; report?: { context: string } } & ({ request: ExecutionRequest } | { error: string });
 
 /** What a rule made of a delivery, for `relay test` and "why didn't it fire?". */
 export interface Decision {
@@ -170,9 +170,9 @@ function passes({ conditions }: Candidate, delivery: Delivery): boolean {
 /** What requestOrError says, as a match, without the object in between: this runs for every match. */
 function matchOf(rule: CompiledRule, delivery: Delivery): Match {
   try {
-    return { rule: rule.name, pipeline: rule.pipeline, quietPeriod: rule.quietPeriod, request: rule.buildRequest(delivery) };
+    return { rule: rule.name, pipeline: rule.pipeline, quietPeriod: rule.quietPeriod, report: rule.report, request: rule.buildRequest(delivery) };
   } catch (error) {
-    if (error instanceof MissingFieldError) return { rule: rule.name, pipeline: rule.pipeline, quietPeriod: rule.quietPeriod, error: error.message };
+    if (error instanceof MissingFieldError) return { rule: rule.name, pipeline: rule.pipeline, quietPeriod: rule.quietPeriod, report: rule.report, error: error.message };
     throw error;
   }
 }

@@ -18,6 +18,8 @@ export interface CompiledRule {
   buildRequest(delivery: Delivery): ExecutionRequest;
   /** Where the rule has one: its matches wait, and only the newest per key runs. */
   quietPeriod?: QuietPeriod;
+  /** Where the rule reports: the name of its commit status. */
+  report?: { context: string };
 }
 
 /** The first condition the delivery fails, as `when.branches: branch "dev" does not match main`. */
@@ -89,6 +91,7 @@ export function compileRule(definition: RuleDefinition, index: number): { rule?:
     quietPeriod:
       definition.quietPeriod &&
       compileQuietPeriod(definition.quietPeriod, quietKey.length > 0 ? (delivery) => quietKey.map((part) => rendered(part, delivery)) : undefined),
+    report: definition.report ? { context: (typeof definition.report === 'object' && definition.report.context) || `codestream/${definition.name}` } : undefined,
   };
   return { rule, issues };
 }

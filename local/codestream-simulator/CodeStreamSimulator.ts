@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { executionState } from '../../lambda/codestream/executionState';
 import type { Execution, ExecutionRequest, Executions } from '../../lambda/codestream/types';
+import { type PendingStatus, type StatusChange, statusChangeProblems, usualMessage } from './executionLifecycle';
 import { type Fault, FaultPlan, type FaultPlanSpec, type FaultTarget, faultPlanProblems } from './FaultPlan';
 import type { SimulatedGitWebhook, SimulatedPipeline, SimulatedRegistryWebhook, SimulatedUser, SimulatorSeed } from './seed';
 import { TokenIssuer } from './TokenIssuer';
@@ -86,8 +88,13 @@ export interface ServedList<T> {
   documents: Record<string, T>;
 }
 
-/** An execution the simulator created, with the pipeline it belongs to. */
+/** An execution the simulator created, as served (with the swagger's fields that change as it runs), and the pipeline it belongs to. */
 export interface SimulatedExecution extends Execution {
+  statusMessage: string;
+  updatedAt: string;
+  _updateTimeInMicros: number;
+  /** From creation to the end; 0 until it ends. */
+  _durationInMicros: number;
   pipelineId: string;
   request: ExecutionRequest;
 }
@@ -114,6 +121,7 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/codestream\/api\/registry-webhooks$/, endpoint: 'registryWebhooks.list' },
   { method: 'GET', pattern: /^\/_simulator\/(requests|executions)$/, endpoint: 'control' },
   { method: 'PUT', pattern: /^\/_simulator\/(faults)$/, endpoint: 'control' },
+  { method: 'PUT', pattern: /^\/_simulator\/(executions)\/([^/]+)$/, endpoint: 'control' },
   { method: 'POST', pattern: /^\/_simulator\/(tokens\/expire)$/, endpoint: 'control' },
 ];
 
@@ -134,7 +142,8 @@ class HttpProblem extends Error {
  * An HTTP server that answers the Code Stream calls the relay makes as Aria Automation does:
  * the two logins, both execute endpoints, the execution reads, and the reads of pipelines and
  * Git and registry webhooks, with expiring tokens, 401, 403,
- * 404 and 400 where the real API gives them, and faults injected on demand.
+ * 404 and 400 where the real API gives them, and faults injected on demand. Executions run until
+ * their pipeline's seeded `run`, or {@link setExecutionStatus}, ends them.
  *
  * @example
  * const simulator = new CodeStreamSimulator({ seed: { users: [{ name: 'relay', refreshToken: 'rt' }], pipelines: [{ id: 'p1', project: 'demo', name: 'build' }] } });
@@ -148,6 +157,8 @@ export class CodeStreamSimulator {
   readonly #tokens: TokenIssuer;
   readonly #requests: RecordedRequest[] = [];
   readonly #executions = new Map<string, SimulatedExecution>();
+  /** The status each execution is yet to take, from its pipeline's run or the control endpoint. */
+  readonly #pending = new Map<string, PendingStatus>();
   readonly #indexes = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #users: SimulatedUser[];
@@ -219,8 +230,28 @@ export class CodeStreamSimulator {
     return this.#requests.filter((request) => request.endpoint === endpoint).length;
   }
 
+  /** Every execution created so far, each with the status it has by the clock now. */
   get executions(): SimulatedExecution[] {
-    return [...this.#executions.values()];
+    return [...this.#executions.values()].map((execution) => this.#current(execution));
+  }
+
+  /**
+   * Gives an execution a status now, or `seconds` from now (it keeps its status until then),
+   * replacing what its pipeline's run had in store. Returns the execution as it is now.
+   * @throws for an unknown execution, an invalid change, or an execution that has ended.
+   */
+  setExecutionStatus(id: string, change: StatusChange): SimulatedExecution {
+    const found = this.#executions.get(id);
+    if (!found) throw new HttpProblem(404, `Execution with id '${id}' not found`);
+    const problems = statusChangeProblems(change);
+    if (problems.length > 0) throw new HttpProblem(400, `invalid status change: ${problems.join('; ')}`);
+    const execution = this.#current(found);
+    if (executionState(execution.status).ended) {
+      throw new HttpProblem(409, `Execution with id '${id}' has ended (${execution.status}); an ended execution does not change`);
+    }
+    const { status, statusMessage = usualMessage(status), seconds = 0 } = change;
+    this.#pending.set(id, { at: this.#now() + Math.round(seconds * 1000), status, statusMessage });
+    return this.#current(execution);
   }
 
   /** Replaces the fault plan; throws on an invalid one. */
@@ -307,7 +338,8 @@ export class CodeStreamSimulator {
         this.#authenticate(request, record);
         const execution = this.#executions.get(params[0] ?? '');
         if (!execution) throw new HttpProblem(404, `Execution with id '${params[0]}' not found`);
-        return { status: 200, body: publicExecution(execution) };
+        record.executionId = execution.id;
+        return { status: 200, body: publicExecution(this.#current(execution)) };
       }
       case 'executions.list': {
         this.#authenticate(request, record);
@@ -339,7 +371,7 @@ export class CodeStreamSimulator {
           ),
         };
       case 'control':
-        return this.#control(params[0] ?? '', raw);
+        return this.#control(params, raw, record);
       default:
         throw new HttpProblem(404, `no such endpoint: ${url.pathname}`);
     }
@@ -438,6 +470,7 @@ export class CodeStreamSimulator {
       project: pipeline.project,
       index,
       status: 'RUNNING',
+      statusMessage: usualMessage('RUNNING'),
       comments: request.comments ?? '',
       input: { ...pipeline.input, ...request.input },
       tags: request.tags ?? [],
@@ -447,10 +480,31 @@ export class CodeStreamSimulator {
       _executedBy: user,
       _source: request.source ?? '',
       _createTimeInMicros: createdAt * 1000,
+      updatedAt: new Date(createdAt).toISOString(),
+      _updateTimeInMicros: createdAt * 1000,
+      _durationInMicros: 0,
       pipelineId: pipeline.id,
       request,
     };
     this.#executions.set(id, execution);
+    const { run } = pipeline;
+    if (run) this.#pending.set(id, { at: createdAt + Math.round(run.seconds * 1000), status: run.ends, statusMessage: run.statusMessage ?? usualMessage(run.ends) });
+    return execution;
+  }
+
+  /**
+   * The execution with the status it has by the clock now: a pending status whose time has come is
+   * taken, as of that time, when the execution is read. No timer runs for it.
+   */
+  #current(execution: SimulatedExecution): SimulatedExecution {
+    const pending = this.#pending.get(execution.id);
+    if (!pending || this.#now() < pending.at) return execution;
+    this.#pending.delete(execution.id);
+    execution.status = pending.status;
+    execution.statusMessage = pending.statusMessage;
+    execution.updatedAt = new Date(pending.at).toISOString();
+    execution._updateTimeInMicros = pending.at * 1000;
+    if (executionState(pending.status).ended) execution._durationInMicros = pending.at * 1000 - execution._createTimeInMicros;
     return execution;
   }
 
@@ -468,12 +522,18 @@ export class CodeStreamSimulator {
     };
   }
 
-  #control(action: string, raw: Buffer): { status: number; body: unknown } {
+  #control([action = '', id]: string[], raw: Buffer, record: RecordedRequest): { status: number; body: unknown } {
     switch (action) {
       case 'requests':
         return { status: 200, body: this.#requests.filter((request) => request.endpoint !== 'control') };
-      case 'executions':
-        return { status: 200, body: this.executions.map(publicExecution) };
+      case 'executions': {
+        // GET /_simulator/executions lists them; PUT /_simulator/executions/{id} changes one.
+        if (id === undefined) return { status: 200, body: this.executions.map(publicExecution) };
+        record.executionId = id;
+        record.body = parseJson(raw);
+        if (record.body === undefined) throw new HttpProblem(400, 'the body is not valid JSON');
+        return { status: 200, body: publicExecution(this.setExecutionStatus(id, record.body as StatusChange)) };
+      }
       case 'faults': {
         const spec = parseJson(raw);
         if (typeof spec !== 'object' || spec === null) throw new HttpProblem(400, 'the body must be a JSON fault plan');

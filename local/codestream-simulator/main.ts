@@ -13,7 +13,11 @@ const USAGE = `usage: npm run simulator -- [PORT] [--seed FILE] [--faults FILE] 
   --token-lifetime  lifetime of issued bearer tokens in seconds (default 28800)
   --execute-status  status of a successful execute answer (default 202)
   --tls-cert FILE   serve HTTPS with this certificate chain (PEM), as an appliance with a company CA's certificate
-  --tls-key FILE    the certificate's private key (PEM)`;
+  --tls-key FILE    the certificate's private key (PEM)
+A seeded pipeline's "run": {"seconds": 2, "ends": "COMPLETED"} ends its executions; without it they run for ever.
+Control endpoints: GET /_simulator/requests, GET /_simulator/executions, PUT /_simulator/faults,
+  POST /_simulator/tokens/expire, PUT /_simulator/executions/ID {"status": "FAILED", "statusMessage": "…", "seconds": 0}
+  (docs/simulator.md)`;
 
 function main(): void {
   const { values, positionals } = parseArgs({
@@ -57,7 +61,8 @@ function main(): void {
       console.log(`Code Stream simulator listening on ${url}`);
       console.log(`  users: ${seed.users.map((user) => user.name).join(', ')} (credentials in ${values.seed})`);
       for (const pipeline of seed.pipelines) {
-        console.log(`  pipeline ${pipeline.project}/${pipeline.name}  id ${pipeline.id}${pipeline.enabled === false ? '  (disabled)' : ''}`);
+        const run = pipeline.run ? `  (executions end ${pipeline.run.ends} after ${pipeline.run.seconds} s)` : '';
+        console.log(`  pipeline ${pipeline.project}/${pipeline.name}  id ${pipeline.id}${pipeline.enabled === false ? '  (disabled)' : ''}${run}`);
       }
       for (const webhook of seed.gitWebhooks ?? []) console.log(`  git webhook ${webhook.project}/${webhook.name} → pipeline ${webhook.pipeline}`);
       for (const webhook of seed.registryWebhooks ?? []) {
@@ -66,6 +71,7 @@ function main(): void {
       console.log(`  requests:   curl ${url}/_simulator/requests`);
       console.log(`  executions: curl ${url}/_simulator/executions`);
       console.log(`  faults:     curl -X PUT ${url}/_simulator/faults -d '{"script":[{"kind":"status","status":503}]}'`);
+      console.log(`  end one:    curl -X PUT ${url}/_simulator/executions/ID -d '{"status":"FAILED","statusMessage":"Task deploy failed."}'`);
     },
     (error: Error) => fail(`cannot start the simulator: ${error.message}`),
   );

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type ExecutionRun, runProblems } from './executionLifecycle';
 
 /** A user who can log in, with the credential of either flow. */
 export interface SimulatedUser {
@@ -21,6 +22,8 @@ export interface SimulatedPipeline {
   description?: string;
   /** Users who may execute it; any other user gets 403. Not served. @default every user */
   allowedUsers?: string[];
+  /** How its executions run and end. Not served. @default RUNNING for ever */
+  run?: ExecutionRun;
 }
 
 /** A file filter of a Git webhook, `GitWebhook$FileFilter` in the swagger. */
@@ -119,7 +122,7 @@ export function seedProblems(value: unknown): string[] {
   });
   const ids = new Set<string>();
   (pipelines as unknown[]).forEach((pipeline, index) => {
-    const { id, project, name, enabled, input, description, allowedUsers } = (pipeline ?? {}) as Record<string, unknown>;
+    const { id, project, name, enabled, input, description, allowedUsers, run } = (pipeline ?? {}) as Record<string, unknown>;
     for (const [field, text] of Object.entries({ id, project, name })) {
       if (typeof text !== 'string' || text === '') problems.push(`pipelines[${index}].${field} must be a non-empty string`);
     }
@@ -131,6 +134,7 @@ export function seedProblems(value: unknown): string[] {
     if (allowedUsers !== undefined && !(Array.isArray(allowedUsers) && allowedUsers.every((u) => typeof u === 'string'))) {
       problems.push(`pipelines[${index}].allowedUsers must be an array of user names`);
     }
+    if (run !== undefined) problems.push(...runProblems(run, `pipelines[${index}].run`));
   });
   const { gitWebhooks, registryWebhooks } = value as { gitWebhooks?: unknown; registryWebhooks?: unknown };
   const seeded = (pipelines as unknown[]).map((pipeline) => (pipeline ?? {}) as Record<string, unknown>);

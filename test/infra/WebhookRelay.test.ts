@@ -682,3 +682,41 @@ describe('props that do not fit together', () => {
     expect(() => relayStack({ throttlingRateLimit: -1 })).toThrow('throttlingRateLimit and throttlingBurstLimit: the rate limit must be a positive number of requests per second; got -1');
   });
 });
+
+describe('commit statuses (rules with report)', () => {
+  const reporting = () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'relay-report-')), 'relay.config.yaml');
+    writeFileSync(
+      file,
+      readFileSync(CONFIG, 'utf8')
+        .replace('    secrets: [webhooks/github, webhooks/github-previous]', '    secrets: [webhooks/github, webhooks/github-previous]\n    report: { secret: status/github }')
+        .replace('    pipeline: { project: demo, name: build }\n    input:\n      GIT_REF', '    pipeline: { project: demo, name: build }\n    report: true\n    input:\n      GIT_REF'),
+    );
+    const app = new App();
+    const stack = new CodeStreamRelayStack(app, 'Reporting', { configFile: file, relay: { reportMaxAge: Duration.hours(6) } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    return Template.fromStack(stack);
+  };
+
+  it('the relay may read the status secret, ingress may not; it is told how long to follow', () => {
+    const reported = reporting();
+    const statements = (role: string) =>
+      Object.entries(reported.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.includes(role))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const reads = (role: string) => JSON.stringify(statements(role).filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue')));
+    expect(reads('RelayRelayRole')).toContain(':secret:status/github-??????');
+    expect(reads('RelayIngressRole')).not.toContain('status/github');
+    const [relayFunction] = Object.values(reported.findResources('AWS::Lambda::Function')).filter((fn) => JSON.stringify(fn.Properties.Role).includes('RelayRelayRole'));
+    expect(relayFunction?.Properties.Environment.Variables).toMatchObject({ REPORT_MAX_AGE_HOURS: '6' });
+  });
+
+  it('gitServerCidrs open HTTPS from the relay’s own security group, and need a vpc', () => {
+    const inVpc = synth({
+      relay: (stack) => ({ vpc: Vpc.fromVpcAttributes(stack, 'Vpc', VPC), codeStreamCidrs: ['10.20.0.0/16'], gitServerCidrs: ['10.30.0.0/16'] }),
+    });
+    const egress = Object.values(inVpc.findResources('AWS::EC2::SecurityGroup')).flatMap((group) => (group.Properties.SecurityGroupEgress ?? []) as Record<string, unknown>[]);
+    expect(egress).toContainEqual(expect.objectContaining({ CidrIp: '10.30.0.0/16', FromPort: 443, ToPort: 443, Description: 'A Git server, for commit statuses' }));
+    expect(() => new CodeStreamRelayStack(new App(), 'NoVpc', { configFile: CONFIG, relay: { gitServerCidrs: ['10.30.0.0/16'] } })).toThrow(/gitServerCidrs: only with a vpc/);
+  });
+});

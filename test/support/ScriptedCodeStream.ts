@@ -1,7 +1,8 @@
 import type { CodeStreamClient, Deadline, ExecutionLookup } from '../../lambda/codestream/CodeStreamClient';
 import { classifyExecuteAnswer } from '../../lambda/codestream/classifyResponse';
 import { classifyTransportError } from '../../lambda/codestream/classifyTransportError';
-import type { Outcome } from '../../lambda/codestream/Outcome';
+import type { Failure, Outcome } from '../../lambda/codestream/Outcome';
+import type { ExecutionRead } from '../../lambda/codestream/executionState';
 import { type ExecutionRequest, type PipelineRef, describePipeline } from '../../lambda/codestream/types';
 
 /**
@@ -26,13 +27,17 @@ export interface StartedExecution {
  * classifying each answer as the real client does. Executions it started are found by
  * lookupExecution, by their tags, as Code Stream's execution list finds them.
  */
-export class ScriptedCodeStream implements Pick<CodeStreamClient, 'execute' | 'lookupExecution'> {
+export class ScriptedCodeStream implements Pick<CodeStreamClient, 'execute' | 'lookupExecution' | 'readExecution'> {
   readonly #script: ScriptedAnswer[];
   /** Every execute call, in order. */
   readonly calls: { pipeline: PipelineRef; request: ExecutionRequest }[] = [];
   /** Every lookup, in order: `since` is how far back it was asked to look (epoch ms). */
   readonly lookups: { pipeline: PipelineRef; tags: readonly string[]; since?: number }[] = [];
   readonly executions: StartedExecution[] = [];
+  /** What reading an execution answers: running, until a test says otherwise. */
+  executionRead: ExecutionRead | Failure = { kind: 'execution', status: 'RUNNING', statusMessage: '', ended: false };
+  /** Every execution read, by id. */
+  readonly reads: string[] = [];
 
   constructor(script: ScriptedAnswer[]) {
     this.#script = [...script];
@@ -61,6 +66,11 @@ export class ScriptedCodeStream implements Pick<CodeStreamClient, 'execute' | 'l
       (execution) => describePipeline(execution.pipeline) === describePipeline(pipeline) && tags.every((tag) => execution.tags.includes(tag)),
     );
     return found ? { found: true, executionId: found.executionId, executionLink: found.executionLink } : { found: false };
+  }
+
+  async readExecution(id: string): Promise<ExecutionRead | Failure> {
+    this.reads.push(id);
+    return this.executionRead;
   }
 
   #start(pipeline: PipelineRef, request: ExecutionRequest): StartedExecution {

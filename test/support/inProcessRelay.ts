@@ -17,6 +17,10 @@ export interface InProcessRelayOptions extends Partial<LocalRelayOptions> {
   webhookSecret: string;
   /** The rules, YAML lines of `rules:`. */
   rules: string;
+  /** The sources, YAML lines of `sources:`. @default one `github` source, its secret `webhooks/github` */
+  sources?: string;
+  /** More secrets, by name. */
+  secrets?: Record<string, unknown>;
   /** What follows `secret: codestream/relay` in the codestream block (`, caCertificates: …`). */
   codestream?: string;
   /** @default "https://vra.corp.example": local mode replaces it with `codestreamUrl` */
@@ -25,18 +29,18 @@ export interface InProcessRelayOptions extends Partial<LocalRelayOptions> {
 }
 
 /**
- * Local mode in this process, as a test runs it: one `github` source, the rules given, the
+ * Local mode in this process, as a test runs it: one `github` source (or those given), the rules given, the
  * simulator's refresh token, fast retries, and no wait for queued deliveries at a stop.
  */
 export function inProcessRelay(options: InProcessRelayOptions): LocalRelay {
-  const { dir, webhookSecret, rules, codestream = '', configuredUrl = 'https://vra.corp.example', ...relayOptions } = options;
-  writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify({ 'codestream/relay': { refreshToken: REFRESH_TOKEN }, 'webhooks/github': webhookSecret }));
+  const { dir, webhookSecret, rules, codestream = '', configuredUrl = 'https://vra.corp.example', sources, secrets, ...relayOptions } = options;
+  writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify({ 'codestream/relay': { refreshToken: REFRESH_TOKEN }, 'webhooks/github': webhookSecret, ...secrets }));
   const configFile = path.join(dir, 'relay.config.yaml');
   writeFileSync(
     configFile,
     `codestream: { url: "${configuredUrl}", auth: refreshToken, secret: codestream/relay${codestream} }
 sources:
-  github: { provider: github, secrets: [webhooks/github] }
+${sources ?? '  github: { provider: github, secrets: [webhooks/github] }'}
 rules:
 ${rules}
 `,

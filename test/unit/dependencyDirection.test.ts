@@ -13,6 +13,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['events', 'secrets'],
   ['providers', 'codestream'],
   ['rules', 'history'],
+  ['status'],
   ['config'],
   ['ingress', 'relay'],
   ['handlers'],

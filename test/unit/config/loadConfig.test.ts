@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, type ConfigProblem, formatProblem } from '../../../lambda/config/ConfigError';
+import type { ConfigError, ConfigProblem } from '../../../lambda/config/ConfigError';
 import { loadConfig, parseConfig } from '../../../lambda/config/loadConfig';
+import { configProblems } from '../../support/configProblems';
 
 const FILE = 'relay.config.yaml';
 
@@ -17,15 +18,7 @@ sources:
 rules:
 `;
 
-function problems(text: string): string[] {
-  try {
-    parseConfig(text, FILE);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  throw new Error('the config was accepted');
-}
+const problems = (text: string): string[] => configProblems(text, FILE);
 
 function rule(body: string): string {
   return `${HEAD}  - name: build

@@ -28,6 +28,7 @@ describe('a holder whose lease lapsed during its call', () => {
   it('cannot release the key another receive took meanwhile: that receive keeps it, and no third call is made at once', async () => {
     const relay = relayWith();
     const slowTimeout = {
+      readExecution: relay.codestream.readExecution.bind(relay.codestream),
       lookupExecution: async () => ({ found: false as const }),
       execute: async () => {
         // The call outlives the lease; an SQS redelivery of the message claims the key meanwhile.
