@@ -241,6 +241,7 @@ function decisionLines(decision: RuleDecision): string[] {
       ['execution', decision.executionId],
       ['link', decision.executionLink],
       ['attempts', decision.attempts?.toString()],
+      ['commit status', decision.report && `${decision.report.context}: ${decision.report.state}${decision.report.posted ? ', posted' : `, not posted${decision.report.reason ? `: ${decision.report.reason}` : ''}`} (${decision.report.at})`],
       ['at', decision.at],
     ]),
     ...(decision.request === undefined ? [] : ['    request', indent(JSON.stringify(decision.request, null, 2), '      ')]),

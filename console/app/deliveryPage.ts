@@ -53,9 +53,15 @@ function deliveryView(record: DeliveryRecord): Child[] {
   ];
 }
 
+/** A rule's last commit status: its name and state, and why it was not posted. */
+function reportText(report: RuleDecision['report']): string {
+  if (!report) return '';
+  return `${report.context}: ${report.state}${report.posted ? '' : `, not posted${report.reason ? `: ${report.reason}` : ''}`}`;
+}
+
 function decisionsTable(decisions: readonly RuleDecision[]): HTMLElement {
   if (decisions.length === 0) return h('p', { class: 'note' }, 'No decisions recorded yet.');
-  const headings = ['Rule', 'Event', 'Outcome', 'Reason', 'Pipeline', 'Code Stream', 'Attempts', 'Execution', 'At'];
+  const headings = ['Rule', 'Event', 'Outcome', 'Reason', 'Pipeline', 'Code Stream', 'Attempts', 'Execution', 'Commit status', 'At'];
   return h(
     'table',
     { class: 'list decisions' },
@@ -76,6 +82,7 @@ function decisionsTable(decisions: readonly RuleDecision[]): HTMLElement {
           h('td', {}, decision.status === undefined ? '' : String(decision.status)),
           h('td', {}, decision.attempts === undefined ? '' : String(decision.attempts)),
           h('td', {}, decision.executionLink ? externalLink(decision.executionLink, decision.executionId ?? 'execution') : (decision.executionId ?? '')),
+          h('td', { class: 'report' }, reportText(decision.report)),
           h('td', { class: 'when' }, time(decision.at)),
         ),
       ),

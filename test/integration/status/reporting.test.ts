@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDeliveryHistory } from '../../../cli/history/DeliveryHistory';
+import { main } from '../../../cli/main';
 import type { DeliveryHistoryReader } from '../../../cli/history/DeliveryQuery';
 import type { ReportingProvider } from '../../../lambda/status/CommitStatus';
 import type { WebhookRequest } from '../../../lambda/providers/types';
@@ -136,5 +137,9 @@ describe('commit statuses, through local mode, the simulator and each Git server
     expect(byRule['build-github']?.report).toMatchObject({ state: 'success', posted: true });
     expect(byRule.deploy?.report).toMatchObject({ state: 'failure', posted: true, context: 'ci/deploy' });
     expect(byRule.silent?.report).toBeUndefined();
+    const shown: string[] = [];
+    const io = { stdout: { write: (text: string) => shown.push(text) }, stderr: { write: (text: string) => shown.push(text) } };
+    expect(await main(['deliveries', 'show', `github/${DELIVERIES.github().headers['x-github-delivery']}`, '--state-dir', path.join(dir, 'state')], io)).toBe(0);
+    expect(shown.join('')).toMatch(/commit status\s+ci\/deploy: failure, posted/);
   });
 });
