@@ -11,6 +11,7 @@ import { VALIDATE_USAGE, validateCommand } from './commands/validate';
 import { CommandError, HelpRequest, UsageError } from './errors';
 import { EXIT, type Io } from './Io';
 import { overview } from './usage';
+import { packageRoot } from './packageRoot';
 
 const USAGE = `usage: relay <command> [options]
        relay --help | --version
@@ -78,6 +79,6 @@ function fail(io: Io, json: boolean, exit: number, code: string, message: string
 
 /** The package's version, from its package.json. */
 function version(): string {
-  const { version: value } = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  const { version: value } = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   return value;
 }

@@ -37,7 +37,7 @@ export interface RelayNetworkProps {
   kmsEndpoint: boolean;
   /** Add the X-Ray endpoint: tracing is on. */
   xrayEndpoint: boolean;
-  /** The region's DynamoDB prefix list, for the relay's egress to the gateway endpoint. @default looked up at deploy time */
+  /** The region's DynamoDB prefix list, for both functions' egress to the gateway endpoint. @default looked up at deploy time */
   dynamoDbPrefixListId?: string;
   /** The region's S3 prefix list, for the functions' egress to the gateway endpoint. @default looked up at deploy time */
   s3PrefixListId?: string;

@@ -90,8 +90,7 @@ export class WebhookApi extends Construct {
         securityPolicy: SecurityPolicy.TLS_1_2,
       },
       deployOptions: {
-        // The stage's own limit is the default of a method without one (there is none), not a cap on their sum:
-        // shareThrottling keeps the methods' limits within it.
+        // The stage's own limit is the default of a method without one (there is none), not a cap on their sum.
         ...methodOptions(props.throttling),
         methodOptions: Object.fromEntries([
           ...Object.entries(props.sourceThrottling.sources).map(([source, limits]) => [`/hooks/${source}/POST`, methodOptions(limits)]),

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -112,7 +112,7 @@ export interface WebhookRelayProps {
    * @default none
    */
   gitServerCidrs?: string[];
-  /** Run the ingress function in the VPC too (it needs AWS only: SQS, Secrets Manager and S3). @default false */
+  /** Run the ingress function in the VPC too (it needs AWS only: SQS, Secrets Manager, S3 and DynamoDB). @default false */
   ingressInVpc?: boolean;
   /**
    * Create what subnets without a NAT need: interface endpoints with private DNS in the relay's
@@ -126,8 +126,8 @@ export interface WebhookRelayProps {
   vpcEndpoints?: boolean;
   /**
    * The region's DynamoDB managed prefix list (`aws ec2 describe-managed-prefix-lists --filters
-   * Name=prefix-list-name,Values=com.amazonaws.<region>.dynamodb`), for the relay's egress to the
-   * gateway endpoint of `vpcEndpoints`.
+   * Name=prefix-list-name,Values=com.amazonaws.<region>.dynamodb`), for both functions' egress to
+   * the gateway endpoint of `vpcEndpoints`.
    * @default looked up at deploy time by a custom resource
    */
   dynamoDbPrefixListId?: string;
@@ -197,7 +197,15 @@ export interface WebhookRelayProps {
   apiGatewayCloudWatchRole?: boolean;
 }
 
+/**
+ * The functions' entry points: the TypeScript sources in a clone of the repository, the compiled
+ * JavaScript (lib/lambda/handlers) in the installed package. esbuild bundles either.
+ */
 const LAMBDA_DIR = path.join(__dirname, '../lambda/handlers');
+const entryOf = (name: string): string => {
+  const source = path.join(LAMBDA_DIR, `${name}.ts`);
+  return existsSync(source) ? source : path.join(LAMBDA_DIR, `${name}.js`);
+};
 
 /** Where a function runs in the VPC. */
 interface Placement {
@@ -207,6 +215,7 @@ interface Placement {
 }
 
 interface FunctionOptions {
+  /** The handler file in lambda/handlers, without its extension. */
   entry: string;
   configDir: string;
   logRetention: RetentionDays;
@@ -337,14 +346,14 @@ export class WebhookRelay extends Construct {
     const shared = { configDir, logRetention, encryptionKey: key, tracing };
     this.ingressFunction = this.#function('Ingress', {
       ...shared,
-      entry: 'ingress.ts',
+      entry: 'ingress',
       timeout: Duration.seconds(29),
       environment: { ...common, ...logSettings, QUEUE_URL: this.queue.queueUrl, BODY_BUCKET: this.bodyBucket.bucketName },
       placement: placement(this.network?.ingressSecurityGroups),
     });
     this.relayFunction = this.#function('Relay', {
       ...shared,
-      entry: 'relay.ts',
+      entry: 'relay',
       timeout: relayTimeout,
       environment: {
         ...common,
@@ -486,7 +495,7 @@ export class WebhookRelay extends Construct {
     if (wildcards.length > 0) Validations.of(role).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: `${wildcards.join('. ')}.` });
     return new NodejsFunction(this, id, {
       role,
-      entry: path.join(LAMBDA_DIR, options.entry),
+      entry: entryOf(options.entry),
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CommandError } from '../errors';
+import { packageRoot } from '../packageRoot';
 
 /** Where `npm run build:console` writes the page: dist/console under the repository's root. */
-export const DEFAULT_ASSETS_DIR = path.join(__dirname, '..', '..', 'dist', 'console');
+export const DEFAULT_ASSETS_DIR = path.join(packageRoot(), 'dist', 'console');
 
 /** The page's files, by the path the console serves each at. */
 const ASSETS: Readonly<Record<string, { file: string; type: string }>> = {
