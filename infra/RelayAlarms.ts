@@ -40,6 +40,7 @@ export class RelayAlarms extends Construct {
   readonly unauthorizedAlarm: Alarm;
   readonly tlsAlarm: Alarm;
   readonly credentialAgeAlarm: Alarm;
+  readonly statusNotPostedAlarm: Alarm;
   /** Every alarm of the relay, the DLQ's included. */
   readonly alarms: readonly Alarm[];
 
@@ -99,6 +100,13 @@ export class RelayAlarms extends Construct {
       threshold: props.credentialAge.toSeconds(),
       ...breachingOnce,
     });
+    this.statusNotPostedAlarm = this.#atLeastOnce(
+      'StatusNotPosted',
+      relayMetric('statusNotPosted'),
+      'A commit status of a rule with report could not be posted to its Git server (docs/reporting.md): the token lacks the permission, expired or was revoked, ' +
+        "or the server could not be reached. Read the relay log's \"Commit status not posted\" lines for the source and why; fix the source's report.secret, apiUrl or network. " +
+        'The executions ran: only the statuses on the commits are missing.',
+    );
     this.alarms = [
       props.deadLetterAlarm,
       this.relayErrorsAlarm,
@@ -109,6 +117,7 @@ export class RelayAlarms extends Construct {
       this.unauthorizedAlarm,
       this.tlsAlarm,
       this.credentialAgeAlarm,
+      this.statusNotPostedAlarm,
     ];
     if (props.topic) {
       const notify = new SnsAction(props.topic);

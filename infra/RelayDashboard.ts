@@ -108,5 +108,9 @@ export class RelayDashboard extends Construct {
         width: 12,
       }),
     );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Commit statuses (rules with report)', left: [relayMetric('statusPosted'), relayMetric('statusNotPosted')], width: 12 }),
+      new GraphWidget({ title: 'Delivery log writes that failed', left: [relayMetric('deliveryLogFailed')], width: 12 }),
+    );
   }
 }

@@ -346,7 +346,7 @@ describe('the idempotency table and the logs', () => {
   it('a dashboard shows the relay’s metrics', () => {
     const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
     const body = JSON.stringify(dashboard?.Properties.DashboardBody);
-    for (const metric of ['received', 'executionsCreated', 'deadLettered.forbidden', 'deadLettered.tls', 'deadLettered.unauthorized', 'codeStreamLatency', 'codeStreamCredentialAge']) {
+    for (const metric of ['received', 'executionsCreated', 'deadLettered.forbidden', 'deadLettered.tls', 'deadLettered.unauthorized', 'codeStreamLatency', 'codeStreamCredentialAge', 'statusPosted', 'statusNotPosted', 'deliveryLogFailed']) {
       expect(body).toContain(metric);
     }
   });
@@ -409,7 +409,7 @@ describe('by default', () => {
 describe('alarms', () => {
   it('each says what to do, and a quiet relay is not in alarm', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(9);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
       expect(JSON.stringify(alarm.Properties.AlarmDescription).length).toBeGreaterThan(80);
@@ -610,7 +610,7 @@ describe('next to an on-premises Code Stream: in a VPC behind a NAT, traced, on 
   it('every alarm notifies the topic, in alarm and when back to OK', () => {
     const topic = { Ref: expect.stringMatching(/^AlarmTopic/) };
     const alarms = Object.values(company.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(9);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topic]);
       expect(alarm.Properties.OKActions).toEqual([topic]);
