@@ -337,15 +337,23 @@ function parseExecutions(body: string): { id: string; link: string; tags: string
   });
 }
 
-/** The status and message of a `GET /executions/{id}` answer (swagger `Execution`); undefined when it has no status. */
-function parseExecution(body: string): { status: string; statusMessage: string } | undefined {
+/**
+ * The status and message of a `GET /executions/{id}` answer (swagger `Execution`), and its
+ * pipeline as `project/name` with its index where the answer has them; undefined when it has no status.
+ */
+function parseExecution(body: string): { status: string; statusMessage: string; pipeline?: string; index?: number } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
     return undefined;
   }
-  const { status, statusMessage } = (value ?? {}) as { status?: unknown; statusMessage?: unknown };
+  const { status, statusMessage, project, name, index } = (value ?? {}) as { status?: unknown; statusMessage?: unknown; project?: unknown; name?: unknown; index?: unknown };
   if (typeof status !== 'string' || status === '') return undefined;
-  return { status, statusMessage: typeof statusMessage === 'string' ? statusMessage : '' };
+  return {
+    status,
+    statusMessage: typeof statusMessage === 'string' ? statusMessage : '',
+    ...(typeof project === 'string' && typeof name === 'string' && project && name ? { pipeline: `${project}/${name}` } : {}),
+    ...(typeof index === 'number' ? { index } : {}),
+  };
 }

@@ -10,7 +10,14 @@ export type ExecutionState = { ended: false } | { ended: true; result: Execution
  * What reading an execution found: its status and message as Code Stream gave them (a status the
  * swagger does not list is kept, to be logged), and whether it has ended and how.
  */
-export type ExecutionRead = { kind: 'execution'; status: string; statusMessage: string } & ExecutionState;
+export type ExecutionRead = {
+  kind: 'execution';
+  status: string;
+  statusMessage: string;
+  /** Its pipeline as `project/name`, and its index (its number among the pipeline's executions), where Code Stream says. */
+  pipeline?: string;
+  index?: number;
+} & ExecutionState;
 
 const GOES_ON: ExecutionState = { ended: false };
 

@@ -70,6 +70,8 @@ export async function followExecution(message: FollowMessage, dependencies: Foll
   const ageMs = clock(dependencies).getTime() - Date.parse(follow.createdAt);
   const read = await dependencies.codestream.readExecution(follow.executionId);
   if (read.kind === 'execution') {
+    // A rule may name its pipeline by id: the statuses from here on name it as Code Stream does.
+    if (read.pipeline) follow.pipeline = read.index === undefined ? read.pipeline : `${read.pipeline} #${read.index}`;
     if (read.ended) {
       await postPending(follow, { state: read.result ?? 'failure', description: endDescription(follow.pipeline, read.result, read.statusMessage), attempts: 0 }, dependencies);
       return;

@@ -54,7 +54,7 @@ it('reads a running execution as not ended', async () => {
   const id = await executed(client, PIPELINES.build);
 
   const read = await client.readExecution(id);
-  expect(read).toEqual({ kind: 'execution', status: 'RUNNING', statusMessage: 'Execution Running.', ended: false });
+  expect(read).toEqual({ kind: 'execution', status: 'RUNNING', statusMessage: 'Execution Running.', ended: false, pipeline: 'demo/build', index: expect.any(Number) });
 });
 
 it('reads a seeded run as running, then as ended in success once its seconds have passed', async () => {
@@ -64,7 +64,7 @@ it('reads a seeded run as running, then as ended in success once its seconds hav
 
   expect(await client.readExecution(id)).toMatchObject({ status: 'RUNNING', ended: false });
   now = START + 3_000;
-  expect(await client.readExecution(id)).toEqual({ kind: 'execution', status: 'COMPLETED', statusMessage: 'Execution Completed.', ended: true, result: 'success' });
+  expect(await client.readExecution(id)).toEqual({ kind: 'execution', status: 'COMPLETED', statusMessage: 'Execution Completed.', ended: true, result: 'success', pipeline: 'demo/deploy', index: 1 });
   expect(simulator?.requests.filter((request) => request.endpoint === 'execution.get').map((request) => [request.path, request.query])).toEqual([
     [`/codestream/api/executions/${id}`, { apiVersion: '2019-10-17' }],
     [`/codestream/api/executions/${id}`, { apiVersion: '2019-10-17' }],
@@ -83,7 +83,7 @@ it.each<[ExecutionStatus, 'success' | 'failure' | 'canceled']>([
   const id = await executed(client, PIPELINES.build);
   simulator?.setExecutionStatus(id, { status, statusMessage: `ended ${status}` });
 
-  expect(await client.readExecution(id)).toEqual({ kind: 'execution', status, statusMessage: `ended ${status}`, ended: true, result });
+  expect(await client.readExecution(id)).toEqual({ kind: 'execution', status, statusMessage: `ended ${status}`, ended: true, result, pipeline: 'demo/build', index: expect.any(Number) });
 });
 
 it.each<ExecutionStatus>(['FAILED_CONTINUE', 'PAUSED', 'WAITING', 'ROLLING_BACK'])('reads an execution %s as not ended', async (status) => {

@@ -109,6 +109,18 @@ describe('following an execution for its commit status', () => {
     }
   });
 
+  it('names the pipeline as Code Stream does once it has read the execution', async () => {
+    const { dependencies, poster, sent } = setup({ reads: [{ ...running, pipeline: 'demo/build', index: 12 }, { ...completed, pipeline: 'demo/build', index: 12 }] });
+    const byId = first();
+    byId.follow.pipeline = '3f9e2a40-7c1d-4b8e-9a6f-2d5c8b1e0a11';
+    await followExecution(byId, dependencies);
+    await followExecution(sent[0]!.message, dependencies);
+    expect(poster.posts.map((post) => post.status.description)).toEqual([
+      'Code Stream demo/build: running',
+      'Code Stream demo/build #12: completed: Execution Completed.',
+    ]);
+  });
+
   it('retries a post that failed in a way worth retrying, later, then gives up and records why', async () => {
     const retry: PostOutcome = { kind: 'retry', status: 503, reason: 'GitHub answered 503' };
     const { dependencies, poster, sent } = setup({ poster: new ScriptedPoster([retry, retry, retry]) });
