@@ -1,13 +1,14 @@
 import type { OutcomeStage, Retryable, Tls } from './Outcome';
+import { CODE_STREAM, type Peer } from './Peer';
 
 // ERR_CANCELED comes from the client's own deadline signal, ECONNABORTED from axios' socket timeout.
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED', 'UND_ERR_HEADERS_TIMEOUT']);
 
-// Failures before a connection existed: the request cannot have reached Code Stream.
+// Failures before a connection existed: the request cannot have reached the server.
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 // OpenSSL's verification codes, as Node reports them, and what an operator must do about each.
-const TLS_CODES: Record<string, { cause: Tls['cause']; problem: string; remedy: string }> = {};
+const TLS_CODES: Record<string, { cause: Tls['cause']; problem: string; remedy: (peer: Peer) => string }> = {};
 for (const code of [
   'SELF_SIGNED_CERT_IN_CHAIN',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -19,21 +20,21 @@ for (const code of [
   'INVALID_CA',
   'CERT_CHAIN_TOO_LONG',
 ]) {
-  TLS_CODES[code] = { cause: 'untrusted', problem: 'is not trusted', remedy: 'add its CA to codestream.caCertificates' };
+  TLS_CODES[code] = { cause: 'untrusted', problem: 'is not trusted', remedy: (peer) => `add its CA to ${peer.settings}.caCertificates` };
 }
 for (const code of ['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']) {
-  TLS_CODES[code] = { cause: 'expired', problem: 'is not valid now', remedy: "renew the appliance's certificate (or check this machine's clock)" };
+  TLS_CODES[code] = { cause: 'expired', problem: 'is not valid now', remedy: (peer) => `renew the ${peer.machine}'s certificate (or check this machine's clock)` };
 }
-TLS_CODES.CERT_REVOKED = { cause: 'revoked', problem: 'is revoked', remedy: "replace the appliance's certificate" };
+TLS_CODES.CERT_REVOKED = { cause: 'revoked', problem: 'is revoked', remedy: (peer) => `replace the ${peer.machine}'s certificate` };
 TLS_CODES.ERR_TLS_CERT_ALTNAME_INVALID = {
   cause: 'hostname',
   problem: 'is issued for another host name',
-  remedy: 'use in codestream.url a host name the certificate names, or reissue the certificate with this one',
+  remedy: (peer) => `use in ${peer.settings}.${peer.urlKey} a host name the certificate names, or reissue the certificate with this one`,
 };
 TLS_CODES.ERR_SSL_WRONG_VERSION_NUMBER = {
   cause: 'protocol',
   problem: 'could not be read: the port does not speak TLS',
-  remedy: 'check the scheme and port of codestream.url',
+  remedy: (peer) => `check the scheme and port of ${peer.settings}.${peer.urlKey}`,
 };
 
 /**
@@ -41,7 +42,7 @@ TLS_CODES.ERR_SSL_WRONG_VERSION_NUMBER = {
  * TLS handshake that failed, which retrying cannot fix. The reason names the error code (and for
  * TLS the verifier's message) and never the request, whose headers hold the bearer token.
  */
-export function classifyTransportError(error: unknown, stage: OutcomeStage, what: string, timeoutMs: number): Retryable | Tls {
+export function classifyTransportError(error: unknown, stage: OutcomeStage, what: string, timeoutMs: number, peer: Peer = CODE_STREAM): Retryable | Tls {
   const { code, message } = errorCode(error);
   const tls = TLS_CODES[code];
   if (tls) {
@@ -49,7 +50,7 @@ export function classifyTransportError(error: unknown, stage: OutcomeStage, what
       kind: 'tls',
       stage,
       cause: tls.cause,
-      reason: `Code Stream's certificate ${tls.problem} (${message.slice(0, 200)}; ${what}): ${tls.remedy}`,
+      reason: `${peer.name}'s certificate ${tls.problem} (${message.slice(0, 200)}; ${what}): ${tls.remedy(peer)}`,
       snippet: '',
     };
   }
@@ -59,7 +60,7 @@ export function classifyTransportError(error: unknown, stage: OutcomeStage, what
       stage,
       cause: 'timeout',
       maybeProcessed: true,
-      reason: `no answer from Code Stream within ${timeoutMs} ms (${what})`,
+      reason: `no answer from ${peer.name} within ${timeoutMs} ms (${what})`,
       snippet: '',
     };
   }
@@ -68,7 +69,7 @@ export function classifyTransportError(error: unknown, stage: OutcomeStage, what
     stage,
     cause: 'connection',
     maybeProcessed: !NEVER_SENT_CODES.has(code),
-    reason: `the connection to Code Stream failed with ${code} (${what})`,
+    reason: `the connection to ${peer.name} failed with ${code} (${what})`,
     snippet: '',
   };
 }

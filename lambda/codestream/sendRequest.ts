@@ -1,6 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { HttpAnswer } from './classifyResponse';
 import { classifyTransportError } from './classifyTransportError';
+import { CODE_STREAM, type Peer } from './Peer';
 import { CodeStreamConnections, type ConnectionOptions, ProxySettingError } from './CodeStreamConnections';
 import type { Failure, OutcomeStage } from './Outcome';
 
@@ -46,13 +47,13 @@ export interface OutgoingRequest {
  * the outcome that says why: a timeout, a failed connection, a certificate, a proxy that refused
  * the tunnel or is not set right. `what` says what the request was for, in reasons.
  */
-export async function sendRequest(transport: Transport, request: OutgoingRequest, stage: OutcomeStage, what: string): Promise<HttpAnswer | Failure> {
+export async function sendRequest(transport: Transport, request: OutgoingRequest, stage: OutcomeStage, what: string, peer: Peer = CODE_STREAM): Promise<HttpAnswer | Failure> {
   let route;
   try {
     route = transport.connections.route(request.url);
   } catch (error) {
     if (!(error instanceof ProxySettingError)) throw error;
-    return { kind: 'rejected', stage, reason: `${error.message} (${what}): fix it, then redrive`, snippet: '' };
+    return { kind: 'rejected', stage, reason: `${error.message.replace('codestream.proxy', `${peer.settings}.proxy`)} (${what}): fix it, then redrive`, snippet: '' };
   }
   const { timeoutMs: deadlineMs, ...sent } = request;
   const timeoutMs = Math.min(transport.timeoutMs, deadlineMs ?? Number.POSITIVE_INFINITY);
@@ -67,10 +68,10 @@ export async function sendRequest(transport: Transport, request: OutgoingRequest
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    return classifyTransportError(error, stage, what, timeoutMs);
+    return classifyTransportError(error, stage, what, timeoutMs, peer);
   }
   const refusal = transport.connections.proxyRefusal(response.request);
-  if (refusal !== undefined) return proxyRefused(refusal, route.proxy ?? 'the proxy', stage, what);
+  if (refusal !== undefined) return proxyRefused(refusal, route.proxy ?? 'the proxy', stage, what, peer);
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(response.headers)) {
     if (typeof value === 'string') headers[name.toLowerCase()] = value;
@@ -83,7 +84,7 @@ export async function sendRequest(transport: Transport, request: OutgoingRequest
  * request. A proxy that fails to reach Code Stream (a 5xx) may succeed later; one that asks for
  * credentials (407), forbids the host (403) or cannot find it (404) will not until someone acts.
  */
-function proxyRefused(status: number, proxy: string, stage: OutcomeStage, what: string): Failure {
+function proxyRefused(status: number, proxy: string, stage: OutcomeStage, what: string, peer: Peer): Failure {
   if (status >= 500) {
     return {
       kind: 'retryable',
@@ -91,7 +92,7 @@ function proxyRefused(status: number, proxy: string, stage: OutcomeStage, what: 
       cause: 'connection',
       maybeProcessed: false,
       status,
-      reason: `the proxy ${proxy} could not open a tunnel to Code Stream: it answered ${status} (${what})`,
+      reason: `the proxy ${proxy} could not open a tunnel to ${peer.name}: it answered ${status} (${what})`,
       snippet: '',
     };
   }
@@ -99,7 +100,7 @@ function proxyRefused(status: number, proxy: string, stage: OutcomeStage, what: 
     status === 407
       ? 'it asks for credentials: give them in the proxy URL, or let the relay through by its address'
       : status === 403
-        ? "allow Code Stream's host and port in the proxy's rules"
-        : "check that the proxy can resolve and reach Code Stream's host";
-  return { kind: 'rejected', stage, status, reason: `the proxy ${proxy} refused the tunnel to Code Stream with ${status} (${what}): ${remedy}`, snippet: '' };
+        ? `allow ${peer.name}'s host and port in the proxy's rules`
+        : `check that the proxy can resolve and reach ${peer.name}'s host`;
+  return { kind: 'rejected', stage, status, reason: `the proxy ${proxy} refused the tunnel to ${peer.name} with ${status} (${what}): ${remedy}`, snippet: '' };
 }

@@ -3,7 +3,7 @@ import type { ClientLogger } from '../codestream/CodeStreamClient';
 import { type Transport, createTransport, sendRequest } from '../codestream/sendRequest';
 import { type RequestCredential, buildStatusRequest } from './buildStatusRequest';
 import { classifyStatusAnswer } from './classifyStatusAnswer';
-import type { CommitStatus, PostOutcome, StatusCredential, StatusPoster, StatusTarget } from './CommitStatus';
+import type { CommitStatus, PostOutcome, ReportingProvider, StatusCredential, StatusPoster, StatusTarget } from './CommitStatus';
 import { InstallationTokens } from './InstallationTokens';
 import { type GitHubAppCredential, installationTokenRequest, readInstallationToken } from './installationTokenExchange';
 import { SERVER_NAMES } from './serverNames';
@@ -90,12 +90,11 @@ export class HttpStatusPoster implements StatusPoster {
     otherSecrets: readonly string[],
     kind: StatusCredential['kind'],
   ): Promise<PostOutcome> {
-    const server = SERVER_NAMES[target.provider];
     const what = `posting the ${status.state} status of ${target.repository}@${target.sha.slice(0, 12)}`;
-    const answer = await this.#send(buildStatusRequest(target, status, credential), what);
+    const answer = await this.#send(buildStatusRequest(target, status, credential), what, target.provider);
     const outcome =
       'kind' in answer
-        ? transportFailure(answer, server)
+        ? transportFailure(answer)
         : classifyStatusAnswer(answer, { target, state: status.state, credential: kind, now: this.#now(), secrets: echoedForms([...valuesOf(credential), ...otherSecrets]) });
     this.#logger.debug('Commit status post', {
       provider: target.provider,
@@ -111,8 +110,8 @@ export class HttpStatusPoster implements StatusPoster {
 
   /** GitHub's installation token for the app, from a fresh JWT; throws StatusPostError when GitHub does not give one. */
   async #exchange(apiUrl: string, app: GitHubAppCredential) {
-    const answer = await this.#send(installationTokenRequest(apiUrl, app, this.#now()), `exchanging a JWT of GitHub App ${app.appId} for an installation token`);
-    if ('kind' in answer) throw new StatusPostError(transportFailure(answer, 'GitHub'));
+    const answer = await this.#send(installationTokenRequest(apiUrl, app, this.#now()), `exchanging a JWT of GitHub App ${app.appId} for an installation token`, 'github');
+    if ('kind' in answer) throw new StatusPostError(transportFailure(answer));
     const issued = readInstallationToken(answer, app, this.#now());
     this.#logger.info('Obtained a GitHub App installation token', {
       appId: app.appId,
@@ -123,9 +122,10 @@ export class HttpStatusPoster implements StatusPoster {
     return issued;
   }
 
-  #send(request: StatusRequest, what: string) {
+  /** Sends over the source's route; a failure's reason names the server and the source's `report` settings. */
+  #send(request: StatusRequest, what: string, provider: ReportingProvider) {
     const { method, url, headers, body } = request;
-    return sendRequest(this.#transport, { method, url, headers, data: body }, 'execute', what);
+    return sendRequest(this.#transport, { method, url, headers, data: body }, 'execute', what, { name: SERVER_NAMES[provider], settings: 'report', urlKey: 'apiUrl', machine: 'server' });
   }
 }
 
