@@ -37,6 +37,12 @@ export interface StatusTarget {
   repository: string;
   /** The commit's full id. */
   sha: string;
+  /**
+   * The ref that pointed to the commit, fully qualified (`refs/heads/main`, `refs/tags/v1.2.0`; a
+   * pull request's source branch): GitLab and Bitbucket tie the status to it, Bitbucket Cloud to
+   * link it with the branch's pull requests.
+   */
+  ref?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { CommitStatus, StatusCredential, StatusState, StatusTarget } from './CommitStatus';
 import type { StatusRequest } from './StatusRequest';
-import { apiBase, encodedSha, twoPartRepository } from './targetPaths';
+import { apiBase, encodedSha, shortRef, twoPartRepository } from './targetPaths';
 import { stableKey } from './textLimits';
 
 const BITBUCKET_CLOUD_STATES: Record<StatusState, string> = {
@@ -35,6 +35,7 @@ export function bitbucketCloudStatusRequest(target: StatusTarget, status: Commit
       name: status.context,
       url: status.targetUrl,
       description: status.description,
+      ...(target.ref ? { refname: shortRef(target.ref) } : {}),
     },
   };
 }

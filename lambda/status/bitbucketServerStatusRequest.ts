@@ -35,6 +35,7 @@ export function bitbucketServerStatusRequest(target: StatusTarget, status: Commi
       name: fitText(status.context, FIELD_LIMIT),
       url: status.targetUrl,
       description: fitText(status.description, FIELD_LIMIT),
+      ...(target.ref ? { ref: target.ref } : {}),
     },
   };
 }

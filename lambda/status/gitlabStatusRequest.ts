@@ -1,6 +1,6 @@
 import type { CommitStatus, StatusState, StatusTarget } from './CommitStatus';
 import type { StatusRequest } from './StatusRequest';
-import { apiBase, encodedSha } from './targetPaths';
+import { apiBase, encodedSha, shortRef } from './targetPaths';
 
 /**
  * GitLab's states (pending, running, success, failed, canceled, skipped). Ours is `running`, not
@@ -31,6 +31,7 @@ export function gitlabStatusRequest(target: StatusTarget, status: CommitStatus, 
       name: status.context,
       target_url: status.targetUrl,
       description: status.description,
+      ...(target.ref ? { ref: shortRef(target.ref) } : {}),
     },
   };
 }

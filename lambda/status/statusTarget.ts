@@ -17,7 +17,8 @@ export function statusTargetOf(event: CanonicalEvent, reporting: StatusReporting
   if (!git || !sha) return { unreportable: `the ${event.kind} event names no commit` };
   const apiUrl = reporting.apiUrl ?? defaultApiUrl(provider, git.repository.url, git.repository.fullName);
   if (apiUrl === undefined) return { unreportable: `the API of ${git.repository.url || 'the Git server'} is not known: set report.apiUrl on the source` };
-  return { provider, apiUrl: apiUrl.replace(/\/+$/, ''), repository: git.repository.fullName, sha };
+  const ref = event.kind === 'pull_request' && git.pullRequest ? `refs/heads/${git.pullRequest.sourceBranch}` : git.ref;
+  return { provider, apiUrl: apiUrl.replace(/\/+$/, ''), repository: git.repository.fullName, sha, ...(ref ? { ref } : {}) };
 }
 
 /** The cloud services' APIs, and a self-hosted server's below the web URL the repository has. */

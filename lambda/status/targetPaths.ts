@@ -26,3 +26,8 @@ export function twoPartRepository(target: StatusTarget): { owner: string; name: 
   }
   return { owner: encodeURIComponent(owner), name: encodeURIComponent(name) };
 }
+
+/** A fully qualified ref as GitLab and Bitbucket Cloud name it: `main` for `refs/heads/main`, `v1.2.0` for `refs/tags/v1.2.0`. */
+export function shortRef(ref: string): string {
+  return ref.replace(/^refs\/(heads|tags)\//, '');
+}

@@ -40,6 +40,13 @@ const STATES: Record<ReportingProvider, { field: string; pending: string; succes
 
 const PROVIDERS = Object.keys(DELIVERIES) as ReportingProvider[];
 
+/** The field naming the ref, and its value for each delivery above, where the provider takes one. */
+const REFS: Partial<Record<ReportingProvider, [string, string]>> = {
+  gitlab: ['ref', 'master'],
+  'bitbucket-cloud': ['refname', 'master'],
+  'bitbucket-server': ['ref', 'refs/heads/feature/wip'],
+};
+
 let stub: GitStatusStub;
 let simulator: CodeStreamSimulator;
 let relay: LocalRelay;
@@ -107,6 +114,9 @@ describe('commit statuses, through local mode, the simulator and each Git server
     const last = stub.requestsOf(provider).filter((request) => JSON.stringify(request.body).includes(success) && JSON.stringify(request.body).includes(`build-${provider}`)).at(-1);
     expect(JSON.stringify(last?.body)).toContain(`${simulator.url}/codestream/api/executions/${execution?.id}`);
     expect(JSON.stringify(last?.headers)).toContain(`status-token-of-${provider}`);
+    // GitLab and Bitbucket tie the status to the ref the event was about.
+    const ref = REFS[provider];
+    if (ref) expect((last?.body as Record<string, unknown>)[ref[0]]).toBe(ref[1]);
   });
 
   it('a failed execution is a failure, under the rule’s own context; a rule without report posts nothing', async () => {

@@ -50,3 +50,8 @@ it('encodes a workspace and slug as path segments', () => {
     `https://api.bitbucket.org/2.0/repositories/%7Ba1b2%7D/my%20repo/commit/${SHA}/statuses/build`,
   );
 });
+
+it('names the branch as refname, which links the status to the branch’s pull requests', () => {
+  expect(bitbucketCloudStatusRequest({ ...TARGET, ref: 'refs/heads/feature/x' }, STATUS, { kind: 'token', token: 't' }).body.refname).toBe('feature/x');
+  expect(bitbucketCloudStatusRequest(TARGET, STATUS, { kind: 'token', token: 't' }).body).not.toHaveProperty('refname');
+});

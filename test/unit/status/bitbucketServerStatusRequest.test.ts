@@ -32,3 +32,8 @@ it('keeps the key, the name and the description to 255 characters; a context pat
   expect(request.body.name).toHaveLength(255);
   expect(request.body.description).toHaveLength(255);
 });
+
+it('names the fully qualified ref, where the event has one', () => {
+  expect(bitbucketServerStatusRequest({ ...TARGET, ref: 'refs/heads/feature/x' }, STATUS, 't').body.ref).toBe('refs/heads/feature/x');
+  expect(bitbucketServerStatusRequest(TARGET, STATUS, 't').body).not.toHaveProperty('ref');
+});

@@ -29,3 +29,9 @@ it('encodes the characters a project path may hold besides slashes', () => {
     `https://gitlab.example.com/gitlab/api/v4/projects/my-group%2Fsub.group%2Fapp_1%2Bx/statuses/${SHA}`,
   );
 });
+
+it('names the branch or tag the status refers to, short, where the event has one', () => {
+  expect(gitlabStatusRequest({ ...TARGET, ref: 'refs/heads/release/2.x' }, STATUS, 't').body.ref).toBe('release/2.x');
+  expect(gitlabStatusRequest({ ...TARGET, ref: 'refs/tags/v1.2.0' }, STATUS, 't').body.ref).toBe('v1.2.0');
+  expect(gitlabStatusRequest(TARGET, STATUS, 't').body).not.toHaveProperty('ref');
+});

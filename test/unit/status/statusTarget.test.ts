@@ -14,15 +14,15 @@ const REPORT = { secret: 'status/token' };
 
 describe('where an execution’s status goes, from real deliveries', () => {
   it.each([
-    ['github', 'github/push.branch-created', 'https://api.github.com', 'Codertocat/Hello-World', '6113728f27ae82c7b1a177c8d03f9e96e0adf246'],
-    ['github', 'github/pull_request.synchronize', 'https://api.github.com', 'Codertocat/Hello-World', 'ec26c3e57ca3a959ca5aad62de7213c562f8c821'],
-    ['gitlab', 'gitlab/push', 'http://example.com/api/v4', 'mike/diaspora', 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7'],
-    ['gitlab', 'gitlab/merge_request.open', 'http://example.com/api/v4', 'gitlabhq/gitlab-test', 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7'],
-    ['bitbucket-cloud', 'bitbucket-cloud/repo_push.branch', 'https://api.bitbucket.org/2.0', 'brydzewski/foo', '141977fedf5cf35aa290ac87d4b5177ac4cd9de1'],
-    ['bitbucket-server', 'bitbucket-server/pr_opened', 'https://server.bitbucket.local', '~gopher/webhook-test', '32a0b8a740c2963c6f56bd8baf3dc05683d299e0'],
-    ['gitea', 'gitea/push', 'http://localhost:3000/api/v1', 'example/example', '67b56589a45103f891bdee7c0546e5d40bc02001'],
-  ] as const)('%s %s: %s, %s, %s', (provider, name, apiUrl, repository, sha) => {
-    expect(statusTargetOf(eventOf(provider, name), REPORT)).toEqual({ provider, apiUrl, repository, sha });
+    ['github', 'github/push.branch-created', 'https://api.github.com', 'Codertocat/Hello-World', '6113728f27ae82c7b1a177c8d03f9e96e0adf246', 'refs/heads/master'],
+    ['github', 'github/pull_request.synchronize', 'https://api.github.com', 'Codertocat/Hello-World', 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', 'refs/heads/changes'],
+    ['gitlab', 'gitlab/push', 'http://example.com/api/v4', 'mike/diaspora', 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7', 'refs/heads/master'],
+    ['gitlab', 'gitlab/merge_request.open', 'http://example.com/api/v4', 'gitlabhq/gitlab-test', 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7', 'refs/heads/ms-viewport'],
+    ['bitbucket-cloud', 'bitbucket-cloud/repo_push.branch', 'https://api.bitbucket.org/2.0', 'brydzewski/foo', '141977fedf5cf35aa290ac87d4b5177ac4cd9de1', 'refs/heads/master'],
+    ['bitbucket-server', 'bitbucket-server/pr_opened', 'https://server.bitbucket.local', '~gopher/webhook-test', '32a0b8a740c2963c6f56bd8baf3dc05683d299e0', 'refs/heads/feature/wip'],
+    ['gitea', 'gitea/push', 'http://localhost:3000/api/v1', 'example/example', '67b56589a45103f891bdee7c0546e5d40bc02001', 'refs/heads/master'],
+  ] as const)('%s %s: %s, %s, %s, %s', (provider, name, apiUrl, repository, sha, ref) => {
+    expect(statusTargetOf(eventOf(provider, name), REPORT)).toEqual({ provider, apiUrl, repository, sha, ref });
   });
 
   it('a pull request’s head, not its merge commit', () => {
