@@ -21,6 +21,8 @@ export interface ConsoleOptions {
   assetsDir?: string;
   /** The port on 127.0.0.1; 0 for a free one. */
   port: number;
+  /** In AWS, the idempotency table: a replay tells a repeat of an earlier delivery from it (local mode's is read from its state). */
+  idempotencyTable?: string;
 }
 
 /** A console that is listening. */

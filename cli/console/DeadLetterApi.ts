@@ -16,6 +16,8 @@ export interface DeadLetterApiOptions {
   queues: () => Promise<ConsoleQueues>;
   /** The rules a replay runs, read again for each replay: the current ones. */
   configFile: string;
+  /** In AWS, the idempotency table a replay tells repeats from. */
+  idempotencyTable?: string;
 }
 
 /**
@@ -72,8 +74,10 @@ export class DeadLetterApi {
     const loaded = loadRelayConfig(this.options.configFile);
     const replayed = await this.#withQueues(async (queues) => {
       const record = await find(queues, messageId);
-      // Local mode's idempotency table tells a repeat, as for relay replay; in AWS it is not read.
-      return withBodyHistory(queues.localState && BodyHistory.ofLocalMode(queues.localState), (history) => replayDeadLetter(record, queues, loaded, history));
+      // The idempotency table tells a repeat, as for relay replay: local mode's, or in AWS the one named.
+      const { idempotencyTable } = this.options;
+      const bodies = queues.localState ? BodyHistory.ofLocalMode(queues.localState) : idempotencyTable === undefined ? undefined : BodyHistory.inAws(idempotencyTable);
+      return withBodyHistory(bodies, (history) => replayDeadLetter(record, queues, loaded, history));
     });
     const { message, deliveries, repeatOf, supersessions } = replayed;
     const recordId = deliveryRecordId(message.source, message.deliveryId);

@@ -17,7 +17,9 @@ export const SECURITY_HEADERS = {
  * loopback only, but a page the operator's browser opens elsewhere can still reach it:
  * - through DNS rebinding, a name of the attacker's that resolves to 127.0.0.1: its Host header
  *   is that name, not 127.0.0.1 or localhost with the console's port;
- * - by a cross-site request: its Origin is not the console's, or Sec-Fetch-Site says cross-site.
+ * - by a cross-site request: its Origin is not the console's, or Sec-Fetch-Site says cross-site;
+ * - from another port of the same machine, which is the same site (ports do not make a site): its
+ *   Origin is not the console's, or Sec-Fetch-Site says same-site.
  * A request that changes something (every non-GET) must say where it came from: its Origin must be
  * the console's own.
  */
@@ -28,7 +30,8 @@ export function refusal(request: IncomingMessage, port: number): string | undefi
   }
   const own = `http://${host}`;
   if (origin !== undefined && origin !== own) return `the console answers its own page only (${own}), not one from ${JSON.stringify(origin)}`;
-  if (request.headers['sec-fetch-site'] === 'cross-site') return 'the console refuses cross-site requests';
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return `the console refuses ${site} requests: only its own page may call it`;
   if (request.method !== 'GET' && origin === undefined) return `a ${request.method ?? ''} request must carry the console's Origin (${own})`;
   return undefined;
 }

@@ -246,6 +246,7 @@ describe('security', () => {
     ['the other loopback name as Origin', { origin: 'http://localhost:PORT' }],
     ['Origin null', { origin: 'null' }],
     ['Sec-Fetch-Site cross-site', { 'sec-fetch-site': 'cross-site' }],
+    ['Sec-Fetch-Site same-site (a page on another port of this machine)', { 'sec-fetch-site': 'same-site' }],
   ])('refuses %s with 403 JSON', async (_, headers: Record<string, string>) => {
     const { port } = new URL(running.url);
     const sent = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value.replace('PORT', port)]));

@@ -57,6 +57,7 @@ describe('relay console', () => {
     [['--port', 'http'], '--port must be a port number'],
     [['--port', '70000'], '--port must be a port number'],
     [['--deliveries-table', 'relay-deliveries'], '--deliveries-table names the delivery log in AWS'],
+    [['--table', 'relay-idempotency'], '--table names the idempotency table in AWS'],
     [['--queue', 'relay', '--dlq', 'relay-dlq'], 'name the delivery log\'s table too'],
     [['--bogus'], 'Unknown option'],
   ])('relay console %j is a usage error, exit 2', async (args, message) => {
