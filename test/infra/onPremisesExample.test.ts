@@ -210,7 +210,7 @@ describe('alarms', () => {
   it('every alarm notifies the topic, in alarm and when back to OK', () => {
     const topic = { Ref: logicalId('AWS::SNS::Topic', /AlarmTopic/) };
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(9);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topic]);
       expect(alarm.Properties.OKActions).toEqual([topic]);
