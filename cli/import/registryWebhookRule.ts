@@ -1,5 +1,6 @@
 import type { ProviderName } from '../../lambda/events/CanonicalEvent';
 import { text } from '../../lambda/providers/json';
+import { ADAPTERS } from '../../lambda/providers/registry';
 import { compilePatterns } from '../../lambda/rules/patterns';
 import type { RuleConditions } from '../../lambda/rules/RuleDefinition';
 import { nativeInputNames } from '../nativeInputNames';
@@ -20,8 +21,10 @@ import type { ServerKey } from './ServerKey';
 /** The swagger's DockerRegistryWebHook fields this mapping reads (the rest are bookkeeping, or shared: nativeWebhook.ts). */
 const REGISTRY_FIELDS = ['serverType', 'endpoint', 'repoName', 'imageNameRegExPattern', 'tagNamePattern', 'input', 'pipeline', 'slug'];
 
-/** The registry providers of the relay (lambda/providers/registry.ts), for messages. */
-const REGISTRY_PROVIDERS: readonly ProviderName[] = ['dockerhub', 'harbor', 'jfrog-artifactory', 'nexus', 'quay', 'aws-ecr'];
+/** The registry providers of the relay: the adapters that describe artifacts only, for messages. */
+const REGISTRY_PROVIDERS: readonly ProviderName[] = Object.values(ADAPTERS)
+  .filter((adapter) => adapter.describes.length === 1 && adapter.describes[0] === 'artifact')
+  .map((adapter) => adapter.name);
 
 interface Registry {
   provider: ProviderName;

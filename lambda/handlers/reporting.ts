@@ -2,7 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ClientLogger } from '../codestream/CodeStreamClient';
 import type { RelayConfig } from '../config/RelayConfig';
 import { SecretReadError, type SecretStore } from '../secrets/SecretStore';
-import type { ReportingProvider, StatusPoster } from '../status/CommitStatus';
+import type { ReportingProvider, StatusCredential, StatusPoster } from '../status/CommitStatus';
 import { DEFAULT_FOLLOW_SCHEDULE, type Reporting, UnusableCredentialError } from '../status/followExecution';
 import { SqsFollowQueue } from '../status/FollowQueue';
 import { HttpStatusPoster } from '../status/HttpStatusPoster';
@@ -24,6 +24,8 @@ export function reporting(env: NodeJS.ProcessEnv, config: RelayConfig, secrets: 
     posters.set(name, new HttpStatusPoster({ caCertificates: [caCertificates ?? []].flat(), proxy, timeoutMs: number(env, 'REPORT_TIMEOUT_MS', 10_000), logger }));
   }
   if (posters.size === 0) return undefined;
+  // Parsed once per secret text: a GitHub App's private key is not read again at every post, and a rotated secret is read anew.
+  const parsed = new Map<string, { text: string; credential: StatusCredential }>();
   return {
     posterFor: (source) => {
       const poster = posters.get(source);
@@ -36,7 +38,11 @@ export function reporting(env: NodeJS.ProcessEnv, config: RelayConfig, secrets: 
       const { secret } = definition.report;
       try {
         const { value } = await secrets.get(secret);
-        return parseStatusCredential(value, definition.provider as ReportingProvider, secret);
+        const known = parsed.get(source);
+        if (known?.text === value) return known.credential;
+        const credential = parseStatusCredential(value, definition.provider as ReportingProvider, secret);
+        parsed.set(source, { text: value, credential });
+        return credential;
       } catch (error) {
         if (error instanceof StatusCredentialError || (error instanceof SecretReadError && error.permanent)) throw new UnusableCredentialError(error.message);
         throw error;

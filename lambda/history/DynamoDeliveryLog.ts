@@ -70,8 +70,7 @@ export class DynamoDeliveryLog implements DeliveryLog {
     const id = deliveryRecordId(delivery.source, delivery.deliveryId);
     const update = new Update();
     decisions.forEach((decision) => update.set(decisionAttribute(decision.event, decision.rule), JSON.stringify(decision)));
-    const placement = { source: delivery.source, deliveryId: delivery.deliveryId, receivedAt: delivery.receivedAt, ...this.#placement(id, delivery.receivedAt) };
-    for (const [name, value] of Object.entries(placement)) update.setIfMissing(name, value);
+    this.#placeIfMissing(update, id, delivery);
     if (details) {
       const { body, events, messageId, ...fields } = details;
       for (const [name, value] of Object.entries(fields)) update.set(name, value);
@@ -104,10 +103,15 @@ export class DynamoDeliveryLog implements DeliveryLog {
     const id = deliveryRecordId(delivery.source, delivery.deliveryId);
     const update = new Update();
     update.set(reportAttribute(decision.event, decision.rule), JSON.stringify(report));
-    const placement = { source: delivery.source, deliveryId: delivery.deliveryId, receivedAt: delivery.receivedAt, ...this.#placement(id, delivery.receivedAt) };
-    for (const [name, value] of Object.entries(placement)) update.setIfMissing(name, value);
+    this.#placeIfMissing(update, id, delivery);
     const { UpdateCommand } = await commands();
     await (await this.#documents()).send(new UpdateCommand({ TableName: this.#tableName, Key: { id }, ...update.expression() }));
+  }
+
+  /** The delivery's own keys and its place in the indexes, set by the first write that reaches the item, whichever it is. */
+  #placeIfMissing(update: Update, id: string, delivery: DecidedDelivery): void {
+    const placement = { source: delivery.source, deliveryId: delivery.deliveryId, receivedAt: delivery.receivedAt, ...this.#placement(id, delivery.receivedAt) };
+    for (const [name, value] of Object.entries(placement)) update.setIfMissing(name, value);
   }
 
   /** Where the item sits in the indexes, and when it expires. */

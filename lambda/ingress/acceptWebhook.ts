@@ -18,6 +18,7 @@ import type { SecretStore } from '../secrets/SecretStore';
 import type { BodyStore } from '../bodies/BodyStore';
 import type { DeliveryQueue } from './DeliveryQueue';
 import type { DeliveryLog } from '../history/DeliveryLog';
+import { logWriteFailure } from '../history/logWriteFailure';
 import { redactCredentials } from './redactCredentials';
 
 export { SQS_MAX_MESSAGE_BYTES };
@@ -289,8 +290,7 @@ async function logPing(request: RefusedRequest, redacted: ReturnType<typeof reda
 }
 
 function logFailed(dependencies: IngressDependencies, source: string, deliveryId: string | undefined, error: unknown): void {
-  dependencies.logger.warn('The delivery log was not written', { source: bounded(source), deliveryId: deliveryId ?? '', reason: described(error) });
-  dependencies.metrics?.addMetric('deliveryLogFailed', MetricUnit.Count, 1);
+  logWriteFailure(dependencies, { source: bounded(source), deliveryId: deliveryId ?? '' }, error);
 }
 
 /** The first characters of a name no source has, marked where cut: enough to recognise a typo. */

@@ -109,7 +109,7 @@ export async function processRecord(record: SQSRecord, remainingMs: () => number
     }
   } else {
     // A deferred copy is the relay's own: the delivery's fields are logged from what ingress queued.
-    logged.details = deliveryDetails(message, record.messageId, bytes, events);
+    if (dependencies.deliveries) logged.details = deliveryDetails(message, record.messageId, bytes, events);
     events = await asFirstDelivery(message, bytes, events, dependencies);
     for (const [index, event] of events.entries()) {
       const delivery: Delivery = { event, body, headers: message.headers, query: message.query };

@@ -1,6 +1,6 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DecidedDelivery, DeliveryDetails } from '../history/DeliveryLog';
 import type { RuleDecision } from '../history/DeliveryRecord';
+import { logWriteFailure } from '../history/logWriteFailure';
 import type { RelayDependencies } from './RelayDependencies';
 
 /** The delivery a record's decisions belong to; `details` until the log has them (the record's first write). */
@@ -20,9 +20,7 @@ export async function recordDecisions(dependencies: RelayDependencies, logged: L
     await dependencies.deliveries.decided(logged.delivery, decisions, logged.details);
     logged.details = undefined;
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const { source, deliveryId } = logged.delivery;
-    dependencies.logger.warn('The delivery log was not written', { source, deliveryId, rules: decisions.map((decision) => decision.rule), reason });
-    dependencies.metrics?.addMetric('deliveryLogFailed', MetricUnit.Count, 1);
+    logWriteFailure(dependencies, { source, deliveryId, rules: decisions.map((decision) => decision.rule) }, error);
   }
 }

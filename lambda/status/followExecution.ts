@@ -3,7 +3,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Failure } from '../codestream/Outcome';
 import type { ExecutionRead } from '../codestream/executionState';
-import type { DeliveryLog } from '../history/DeliveryLog';
+import type { DecidedDelivery, DeliveryLog } from '../history/DeliveryLog';
+import type { StatusReport } from '../history/DeliveryRecord';
+import { logWriteFailure } from '../history/logWriteFailure';
 import type { CommitStatus, StatusCredential, StatusPoster, StatusState } from './CommitStatus';
 import type { FollowMessage, PendingPost } from './FollowMessage';
 
@@ -111,7 +113,7 @@ async function postPending(follow: FollowMessage['follow'], pending: PendingPost
     logger.info('Commit status posted', { ...logContext(follow), state: pending.state, attempts });
     metrics?.addMetric('statusPosted', MetricUnit.Count, 1);
     follow.posted = pending.state;
-    await recordReport(follow, status, { posted: true, attempts }, dependencies);
+    await recordReport(follow, { ...reported(status), posted: true, attempts }, dependencies);
     return 'done';
   }
   if (outcome.kind === 'retry' && attempts < reporting.schedule.maxPostAttempts) {
@@ -123,25 +125,30 @@ async function postPending(follow: FollowMessage['follow'], pending: PendingPost
   const reason = outcome.kind === 'retry' ? `${outcome.reason} (given up after ${attempts} attempts)` : outcome.reason;
   logger.error('Commit status not posted', { ...logContext(follow), state: pending.state, attempts, reason });
   metrics?.addMetric('statusNotPosted', MetricUnit.Count, 1);
-  await recordReport(follow, status, { posted: false, attempts, reason }, dependencies);
+  await recordReport(follow, { ...reported(status), posted: false, attempts, reason }, dependencies);
   return 'done';
 }
 
-/** The status in the delivery log, beside its rule's decision; a failed write is logged, nothing more. */
-async function recordReport(
-  follow: FollowMessage['follow'],
-  status: CommitStatus,
-  result: { posted: boolean; attempts: number; reason?: string },
-  dependencies: FollowDependencies,
+/** One rule's decision for one event of a delivery, whose execution's status is reported. */
+export type ReportedDecision = DecidedDelivery & { event: number; rule: string };
+
+/** What the delivery log keeps of a status, from the status. */
+function reported(status: CommitStatus): Pick<StatusReport, 'context' | 'state' | 'description'> {
+  return { context: status.context, state: status.state, description: status.description };
+}
+
+/** A status in the delivery log, beside its rule's decision; a failed write is logged and counted, nothing more. */
+export async function recordReport(
+  decision: ReportedDecision,
+  report: Omit<StatusReport, 'at'>,
+  dependencies: Pick<FollowDependencies, 'deliveries' | 'logger' | 'metrics' | 'now'>,
 ): Promise<void> {
   if (!dependencies.deliveries) return;
-  const delivery = { source: follow.source, deliveryId: follow.deliveryId, receivedAt: follow.receivedAt };
-  const report = { context: status.context, state: status.state, description: status.description, ...result, at: clock(dependencies).toISOString() };
+  const { source, deliveryId, receivedAt, event, rule } = decision;
   try {
-    await dependencies.deliveries.reported(delivery, { event: follow.event, rule: follow.rule }, report);
+    await dependencies.deliveries.reported({ source, deliveryId, receivedAt }, { event, rule }, { ...report, at: clock(dependencies).toISOString() });
   } catch (error) {
-    dependencies.logger.warn('The delivery log was not written', { ...logContext(follow), reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-    dependencies.metrics?.addMetric('deliveryLogFailed', MetricUnit.Count, 1);
+    logWriteFailure(dependencies, { deliveryId, source, rule }, error);
   }
 }
 
@@ -164,6 +171,6 @@ function logContext(follow: FollowMessage['follow']): Record<string, string> {
   return { deliveryId: follow.deliveryId, source: follow.source, rule: follow.rule, executionId: follow.executionId, context: follow.context, commit: follow.target.sha };
 }
 
-function clock(dependencies: FollowDependencies): Date {
+function clock(dependencies: Pick<FollowDependencies, 'now'>): Date {
   return (dependencies.now ?? (() => new Date()))();
 }

@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { StatusReporting } from './CommitStatus';
 import type { CanonicalEvent } from '../events/CanonicalEvent';
 import type { DecidedDelivery } from '../history/DeliveryLog';
-import { type FollowDependencies, runningDescription } from './followExecution';
+import { type FollowDependencies, recordReport, runningDescription } from './followExecution';
 import { statusTargetOf } from './statusTarget';
 
 /** An execution a rule with `report` just started. */
@@ -73,15 +73,7 @@ export async function startFollowing(
 }
 
 /** The reason there will be no status, in the delivery log beside the rule's decision. */
-async function record(started: Started, reason: string, dependencies: Pick<FollowDependencies, 'deliveries' | 'logger' | 'now'>): Promise<void> {
-  const at = (dependencies.now ?? (() => new Date()))().toISOString();
-  try {
-    await dependencies.deliveries?.reported(
-      started.delivery,
-      { event: started.eventIndex, rule: started.rule },
-      { context: started.context, state: 'pending', description: '', posted: false, reason, attempts: 0, at },
-    );
-  } catch (error) {
-    dependencies.logger.warn('The delivery log was not written', { deliveryId: started.delivery.deliveryId, rule: started.rule, reason: error instanceof Error ? error.message : String(error) });
-  }
+async function record(started: Started, reason: string, dependencies: Pick<FollowDependencies, 'deliveries' | 'logger' | 'metrics' | 'now'>): Promise<void> {
+  const decision = { ...started.delivery, event: started.eventIndex, rule: started.rule };
+  await recordReport(decision, { context: started.context, state: 'pending', description: '', posted: false, reason, attempts: 0 }, dependencies);
 }
